@@ -1,0 +1,116 @@
+using LicenseManager.Core.Domain;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace LicenseManager.Core.Data;
+
+public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> options, IActorAccessor? actor = null, TimeProvider? time = null)
+    : IdentityDbContext<ApplicationUser>(options), IDataProtectionKeyContext
+{
+    private readonly IActorAccessor _actor = actor ?? new SystemActorAccessor();
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    public DbSet<Package> Packages => Set<Package>();
+    public DbSet<PackageVersion> PackageVersions => Set<PackageVersion>();
+    public DbSet<License> Licenses => Set<License>();
+    public DbSet<LicenseFieldChange> LicenseFieldChanges => Set<LicenseFieldChange>();
+    public DbSet<Lead> Leads => Set<Lead>();
+    public DbSet<Account> Accounts => Set<Account>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<InstallEvent> InstallEvents => Set<InstallEvent>();
+    public DbSet<LicenseRefresh> LicenseRefreshes => Set<LicenseRefresh>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<JobLease> JobLeases => Set<JobLease>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>The actor whose name goes into audit fields and license history for this context's saves.</summary>
+    public Actor Actor => _actor.Current;
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(LicenseManagerDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // All instants are UTC; the providers hand DateTime back with Kind=Unspecified on SQLite and SQL Server.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampChanges();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        StampChanges();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Audit fields, concurrency versions and license field history: the one place they are written.</summary>
+    private void StampChanges()
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        var who = _actor.Current.Name;
+        foreach (var entry in ChangeTracker.Entries().ToList())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
+
+            if (entry.Entity is IAudited audited)
+            {
+                if (entry.State == EntityState.Added)
+                {
+                    audited.CreatedAt = now;
+                    audited.CreatedBy = who;
+                }
+                audited.LastModifiedAt = now;
+                audited.LastModifiedBy = who;
+            }
+
+            if (entry.State == EntityState.Modified && entry.Entity is IVersioned versioned)
+                versioned.Version++;
+
+            if (entry.State == EntityState.Modified && entry.Entity is License license)
+                RecordHistory(entry, license, now, who);
+        }
+    }
+
+    private static readonly string[] HistoryFields =
+    [
+        nameof(License.Status), nameof(License.Seats), nameof(License.ExpirationDate), nameof(License.PackageVersionNumber),
+        nameof(License.InstallDate), nameof(License.OrgStatus), nameof(License.OrgEdition), nameof(License.OrgExpirationDate),
+        nameof(License.Instance), nameof(License.IsSandbox), nameof(License.ReportedUsedLicenses), nameof(License.AccountKey),
+        nameof(License.ContactKey), nameof(License.LeadKey),
+    ];
+
+    private void RecordHistory(EntityEntry entry, License license, DateTime now, string who)
+    {
+        foreach (var field in HistoryFields)
+        {
+            var property = entry.Property(field);
+            if (!property.IsModified || Equals(property.OriginalValue, property.CurrentValue)) continue;
+            LicenseFieldChanges.Add(new LicenseFieldChange
+            {
+                LicenseKey = license.Id,
+                ChangedAt = now,
+                ChangedBy = who,
+                Field = LicenseFieldNames.Display(field),
+                OldValue = LicenseFieldNames.Format(field, property.OriginalValue),
+                NewValue = field switch
+                {
+                    // Related records are named, not numbered (a new account has no id yet).
+                    nameof(License.AccountKey) when license.Account is { } a => a.Name,
+                    nameof(License.ContactKey) when license.Contact is { } c => c.FullName,
+                    nameof(License.LeadKey) when license.Lead is { } l => l.FullName,
+                    _ => LicenseFieldNames.Format(field, property.CurrentValue),
+                },
+            });
+        }
+    }
+}

@@ -1,0 +1,6 @@
+using LicenseManager.Core.Data;
+
+namespace LicenseManager.Migrations.Sqlite;
+
+/// <summary>Lets `dotnet ef` build the model for Sqlite without starting the app.</summary>
+public sealed class DesignTimeFactory() : DesignTimeDbContextFactory(DatabaseProvider.Sqlite);

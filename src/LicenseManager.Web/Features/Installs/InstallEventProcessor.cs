@@ -1,0 +1,381 @@
+using System.Text.Json;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseManager.Web.Features.Installs;
+
+/// <summary>
+/// Turns pending installation-log rows into packages, versions, leads and licenses, in batches.
+/// Each batch is one transaction that also marks its rows done or held, so a crash or a second run changes
+/// nothing twice; a batch that fails is retried event by event so one bad event holds only itself.
+/// One processor runs at a time across all nodes (a database lease).
+/// </summary>
+public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvider time, ILogger<InstallEventProcessor> logger)
+{
+    public const string LeaseName = "install-event-processor";
+    public const int DefaultBatchSize = 500;
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(2);
+    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+
+    /// <summary>Processes pending events until none are left. Returns how many were processed (done or held).</summary>
+    public async Task<int> ProcessPendingAsync(int batchSize = DefaultBatchSize, CancellationToken ct = default)
+    {
+        await using var leaseScope = scopes.CreateAsyncScope();
+        var leaseDb = leaseScope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        if (!await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, LeaseDuration, time.GetUtcNow().UtcDateTime, ct))
+            return 0;
+        var total = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var ids = await leaseDb.InstallEvents.AsNoTracking()
+                    .Where(e => e.State == InstallEventState.Pending)
+                    .OrderBy(e => e.Id).Select(e => e.Id).Take(batchSize).ToListAsync(ct);
+                if (ids.Count == 0) break;
+
+                if (!await TryApplyAsync(ids, ct))
+                    foreach (var id in ids) // isolate the event that broke the batch
+                        if (!await TryApplyAsync([id], ct)) await HoldAsFailedAsync(id, ct);
+
+                total += ids.Count;
+                await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, LeaseDuration, time.GetUtcNow().UtcDateTime, ct);
+            }
+        }
+        finally
+        {
+            await DbLease.ReleaseAsync(leaseDb, LeaseName, _owner, CancellationToken.None);
+        }
+        return total;
+    }
+
+    private Exception? _lastError;
+
+    private async Task<bool> TryApplyAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var batch = await db.InstallEvents.Where(e => ids.Contains(e.Id) && e.State == InstallEventState.Pending).ToListAsync(ct);
+            if (batch.Count == 0) return true;
+            var applier = new InstallEventApplier(db, time.GetUtcNow().UtcDateTime);
+            await applier.ApplyAsync(batch, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _lastError = e;
+            logger.LogWarning(e, "Install event batch of {Count} failed; {Next}", ids.Count, ids.Count > 1 ? "retrying one by one" : "holding the event");
+            return false;
+        }
+    }
+
+    private async Task HoldAsFailedAsync(long id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        var reason = Truncate($"Processing failed: {_lastError?.GetBaseException().Message ?? "unknown error"}", 1024);
+        await db.InstallEvents.Where(e => e.Id == id && e.State == InstallEventState.Pending).ExecuteUpdateAsync(s => s
+            .SetProperty(e => e.State, InstallEventState.Held)
+            .SetProperty(e => e.HoldCode, HoldCodes.Failed)
+            .SetProperty(e => e.HoldReason, reason)
+            .SetProperty(e => e.Attempts, e => e.Attempts + 1)
+            .SetProperty(e => e.ProcessedAt, time.GetUtcNow().UtcDateTime), ct);
+    }
+
+    internal static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}
+
+/// <summary>
+/// Applies a batch of events to the tracked entities of one DbContext. Shared by the processor and Refresh Licenses.
+/// Idempotent: applying an event whose effect is already there changes nothing.
+/// </summary>
+internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime now)
+{
+    private readonly Dictionary<string, PackageVersion?> _versions = new();
+    private readonly Dictionary<(long Package, string Org), License?> _licenses = new();
+    private readonly HashSet<(long Package, string Org)> _blocked = new();
+    private readonly Dictionary<string, Package> _packagesById = new();
+
+    public async Task ApplyAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
+    {
+        await PreloadAsync(batch, ct);
+        foreach (var e in batch.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id))
+        {
+            e.Attempts++;
+            e.ProcessedAt = now;
+            var request = JsonSerializer.Deserialize<InstallEventRequest>(e.Payload, InstallEventRequest.Json)!;
+            if (e.Type == InstallEventType.PackageVersionUploaded)
+                await ApplyUploadAsync(e, request, ct);
+            else
+                ApplyOrgEvent(e, request);
+        }
+    }
+
+    private async Task PreloadAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
+    {
+        var versionIds = batch.Where(e => e.PackageVersionId is not null).Select(e => e.PackageVersionId!).Distinct().ToList();
+        var versions = await db.PackageVersions.Include(v => v.Package).ThenInclude(p => p.LeadManager)
+            .Where(v => versionIds.Contains(v.VersionId)).ToListAsync(ct);
+        foreach (var v in versions) _versions[v.VersionId] = v;
+
+        var packageKeys = versions.Select(v => v.PackageKey).Distinct().ToList();
+        var orgIds = batch.Where(e => e.OrgId is not null).Select(e => e.OrgId!).Distinct().ToList();
+        if (packageKeys.Count > 0 && orgIds.Count > 0)
+        {
+            var licenses = await db.Licenses.Where(l => packageKeys.Contains(l.PackageKey) && orgIds.Contains(l.SubscriberOrgId)).ToListAsync(ct);
+            foreach (var l in licenses) _licenses[(l.PackageKey, l.SubscriberOrgId)] = l;
+            // Events must apply in order per org: an org with an earlier held event waits behind it.
+            var held = await db.InstallEvents.AsNoTracking()
+                .Where(h => h.State == InstallEventState.Held && h.PackageKey != null && packageKeys.Contains(h.PackageKey.Value) && orgIds.Contains(h.OrgId!))
+                .Select(h => new { h.PackageKey, h.OrgId }).Distinct().ToListAsync(ct);
+            foreach (var h in held) _blocked.Add((h.PackageKey!.Value, h.OrgId!));
+        }
+    }
+
+    private async Task ApplyUploadAsync(InstallEvent e, InstallEventRequest r, CancellationToken ct)
+    {
+        var p = r.Package!;
+        if (!_packagesById.TryGetValue(p.PackageId!, out var package))
+        {
+            package = await db.Packages.FirstOrDefaultAsync(x => x.PackageId == p.PackageId, ct);
+            if (package is null)
+            {
+                package = new Package { PackageId = p.PackageId!, ReleaseDate = r.PackageVersion!.ReleaseDate ?? DateOnly.FromDateTime(e.OccurredAt) };
+                db.Packages.Add(package);
+            }
+            _packagesById[p.PackageId!] = package;
+        }
+        package.Name = p.Name!;
+        package.DeveloperName = p.DeveloperName!;
+        package.DeveloperOrgId = p.DeveloperOrgId!;
+
+        var v = r.PackageVersion!;
+        if (!_versions.TryGetValue(v.VersionId!, out var version) || version is null)
+            version = await db.PackageVersions.FirstOrDefaultAsync(x => x.VersionId == v.VersionId, ct);
+        if (version is null)
+        {
+            version = new PackageVersion { VersionId = v.VersionId!, Package = package };
+            db.PackageVersions.Add(version);
+        }
+        version.Name = v.Name!;
+        version.VersionNumber = v.Version!;
+        version.VersionSortKey = PackageVersion.SortKeyOf(v.Version!) ?? 0;
+        version.Beta = v.Beta ?? false;
+        version.ReleaseDate = v.ReleaseDate ?? DateOnly.FromDateTime(e.OccurredAt);
+        _versions[version.VersionId] = version;
+
+        await UpdateLatestVersionAsync(package, version, ct);
+        Done(e, package);
+
+        // Installs that arrived before this version was known can go now (same transaction as the upload).
+        await db.InstallEvents
+            .Where(h => h.State == InstallEventState.Held && h.HoldCode == HoldCodes.UnknownPackageVersion && h.PackageVersionId == version.VersionId)
+            .ExecuteUpdateAsync(s => s.SetProperty(h => h.State, InstallEventState.Pending), ct);
+    }
+
+    private async Task UpdateLatestVersionAsync(Package package, PackageVersion uploaded, CancellationToken ct)
+    {
+        var known = package.Id == 0
+            ? []
+            : await db.PackageVersions.AsNoTracking().Where(x => x.PackageKey == package.Id && x.Id != uploaded.Id)
+                .Select(x => new { x.VersionNumber, x.VersionSortKey, x.Beta }).ToListAsync(ct);
+        var all = known.Select(x => (x.VersionNumber, x.VersionSortKey, x.Beta)).Append((uploaded.VersionNumber, uploaded.VersionSortKey, uploaded.Beta)).ToList();
+        var latest = all.Where(x => !x.Beta).OrderByDescending(x => x.VersionSortKey).FirstOrDefault();
+        if (latest.VersionNumber is null) latest = all.OrderByDescending(x => x.VersionSortKey).First();
+        package.LatestVersion = latest.VersionNumber;
+    }
+
+    private void ApplyOrgEvent(InstallEvent e, InstallEventRequest r)
+    {
+        if (!_versions.TryGetValue(e.PackageVersionId!, out var version) || version is null)
+        {
+            Hold(e, HoldCodes.UnknownPackageVersion,
+                $"Package version {e.PackageVersionId} is unknown: no package-version-uploaded event has been received for it.");
+            return;
+        }
+        var package = version.Package;
+        e.Package = package;
+        var key = (package.Id, e.OrgId!);
+        if (!package.IsAssociated)
+        {
+            Hold(e, HoldCodes.PackageNotAssociated,
+                $"Package {package.Name} is not associated with the LMA yet. Associate it, or run Refresh Licenses after associating, to create this license.");
+            _blocked.Add(key);
+            return;
+        }
+        if (_blocked.Contains(key))
+        {
+            Hold(e, HoldCodes.WaitingForEarlierEvent, $"Waiting for an earlier held event of org {e.OrgId} for this package.");
+            return;
+        }
+
+        _licenses.TryGetValue(key, out var license);
+        switch (e.Type)
+        {
+            case InstallEventType.Install:
+                license = Install(e, r, package, version, license);
+                if (license is null) { _blocked.Add(key); return; }
+                _licenses[key] = license;
+                break;
+            case InstallEventType.Upgrade or InstallEventType.Uninstall or InstallEventType.OrgUpdate when license is null:
+                Hold(e, HoldCodes.UnknownLicense, $"No license exists yet for org {e.OrgId}: no install of {package.Name} has been received from it.");
+                _blocked.Add(key);
+                return;
+            case InstallEventType.Upgrade:
+                if (!IsStale(license!, e)) { SetVersion(license!, version); license!.LastEventAt = e.OccurredAt; }
+                ApplyOrg(license!, r.Org, e.OccurredAt);
+                break;
+            case InstallEventType.Uninstall:
+                if (!IsStale(license!, e))
+                {
+                    license!.Status = LicenseStatus.Uninstalled;
+                    license.ReportedUsedLicenses = null;
+                    license.LastEventAt = e.OccurredAt;
+                }
+                break;
+            case InstallEventType.OrgUpdate:
+                ApplyOrg(license!, r.Org, e.OccurredAt);
+                if (license!.Status != LicenseStatus.Uninstalled && r.UsedLicenses is { } used && !IsOrgInfoStale(license, e))
+                    license.ReportedUsedLicenses = used;
+                break;
+        }
+        e.License = license;
+        Done(e, package);
+    }
+
+    private License? Install(InstallEvent e, InstallEventRequest r, Package package, PackageVersion version, License? license)
+    {
+        if (license is null)
+        {
+            if (package.LeadManager is { IsActive: false } manager)
+            {
+                Hold(e, HoldCodes.LeadManagerInactive, $"Lead manager {DisplayName(manager)} is not an active user.");
+                return null;
+            }
+            var installer = r.Installer!;
+            var lead = new Lead
+            {
+                FirstName = installer.FirstName,
+                LastName = installer.LastName!,
+                Company = string.IsNullOrWhiteSpace(installer.Company) ? r.Org!.Name! : installer.Company,
+                Email = installer.Email,
+                Phone = installer.Phone,
+                State = installer.State,
+                Country = installer.Country,
+                LeadSource = Lead.PackageInstallationSource,
+                OwnerId = package.LeadManagerId,
+            };
+            license = new License
+            {
+                Package = package,
+                PackageKey = package.Id,
+                SubscriberOrgId = e.OrgId!,
+                Lead = lead,
+            };
+            LicenseRules.ResetToDefaults(license, package.Defaults, e.OccurredAt);
+            SetVersion(license, version);
+            ApplyOrg(license, r.Org, e.OccurredAt);
+            license.LastEventAt = e.OccurredAt;
+            db.Licenses.Add(license);
+            return license;
+        }
+
+        if (!IsStale(license, e))
+        {
+            // A reinstall reuses the org's license and reactivates it to the package's defaults.
+            if (license.Status == LicenseStatus.Uninstalled)
+                LicenseRules.ResetToDefaults(license, package.Defaults, e.OccurredAt);
+            SetVersion(license, version);
+            license.LastEventAt = e.OccurredAt;
+        }
+        ApplyOrg(license, r.Org, e.OccurredAt);
+        return license;
+    }
+
+    private static bool IsStale(License license, InstallEvent e) => license.LastEventAt is { } last && e.OccurredAt < last;
+    private static bool IsOrgInfoStale(License license, InstallEvent e) => license.InformationCurrentAsOf is { } asOf && e.OccurredAt < asOf;
+
+    internal static void SetVersion(License license, PackageVersion version)
+    {
+        license.PackageVersion = version;
+        license.PackageVersionKey = version.Id;
+        license.PackageVersionNumber = version.VersionNumber;
+    }
+
+    internal static void ApplyOrg(License license, InstallEventRequest.OrgPart? org, DateTime occurredAt)
+    {
+        if (org is null || (license.InformationCurrentAsOf is { } asOf && occurredAt < asOf)) return;
+        if (!string.IsNullOrWhiteSpace(org.Name)) license.OrgName = org.Name;
+        if (org.Instance is not null) license.Instance = org.Instance;
+        if (org.Edition is not null) license.OrgEdition = org.Edition;
+        if (org.Status is not null) license.OrgStatus = Enum.Parse<OrgStatus>(org.Status);
+        if (org.Status is not null || org.ExpirationDate is not null) license.OrgExpirationDate = org.ExpirationDate;
+        if (org.Sandbox is { } sandbox) license.IsSandbox = sandbox;
+        license.InformationCurrentAsOf = occurredAt;
+    }
+
+    private static string DisplayName(ApplicationUser user) =>
+        string.IsNullOrWhiteSpace(user.DisplayName) ? user.Email ?? user.UserName ?? user.Id : user.DisplayName;
+
+    private void Done(InstallEvent e, Package package)
+    {
+        e.State = InstallEventState.Done;
+        e.HoldCode = null;
+        e.HoldReason = null;
+        e.Package = package;
+    }
+
+    private static void Hold(InstallEvent e, string code, string reason)
+    {
+        e.State = InstallEventState.Held;
+        e.HoldCode = code;
+        e.HoldReason = InstallEventProcessor.Truncate(reason, 1024);
+    }
+}
+
+/// <summary>What the installation log says a license should look like, for the fields the platform owns.</summary>
+internal sealed class LicenseProjection
+{
+    public InstallEventType? LastLifecycle { get; private set; }
+    public DateTime? LastLifecycleAt { get; private set; }
+    public string? VersionId { get; private set; }
+    public InstallEventRequest.OrgPart Org { get; } = new();
+    public DateTime? OrgInfoAt { get; private set; }
+    public int? UsedLicenses { get; private set; }
+    public bool HasInstall { get; private set; }
+
+    public static LicenseProjection Fold(IEnumerable<(InstallEvent Event, InstallEventRequest Request)> events)
+    {
+        var p = new LicenseProjection();
+        foreach (var (e, r) in events.OrderBy(x => x.Event.OccurredAt).ThenBy(x => x.Event.Id))
+        {
+            if (e.Type is InstallEventType.Install or InstallEventType.Upgrade or InstallEventType.Uninstall)
+            {
+                p.LastLifecycle = e.Type;
+                p.LastLifecycleAt = e.OccurredAt;
+                if (e.Type != InstallEventType.Uninstall) p.VersionId = e.PackageVersionId;
+                if (e.Type == InstallEventType.Install) p.HasInstall = true;
+                if (e.Type == InstallEventType.Uninstall) p.UsedLicenses = null;
+            }
+            if (r.Org is { } org)
+            {
+                if (!string.IsNullOrWhiteSpace(org.Name)) p.Org.Name = org.Name;
+                if (org.Instance is not null) p.Org.Instance = org.Instance;
+                if (org.Edition is not null) p.Org.Edition = org.Edition;
+                if (org.Status is not null) p.Org.Status = org.Status;
+                if (org.Status is not null || org.ExpirationDate is not null) p.Org.ExpirationDate = org.ExpirationDate;
+                if (org.Sandbox is not null) p.Org.Sandbox = org.Sandbox;
+                p.OrgInfoAt = e.OccurredAt;
+            }
+            if (e.Type == InstallEventType.OrgUpdate && r.UsedLicenses is { } used && p.LastLifecycle != InstallEventType.Uninstall)
+                p.UsedLicenses = used;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,180 @@
+using System.Text;
+using System.Text.Json;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseManager.Web.Features.Installs;
+
+/// <summary>
+/// Refresh Licenses (guide): reconciles a package's installation log with its license records. Held installs are
+/// retried through the processor (creating missing licenses); then every org's events are folded into what the
+/// platform last said (installed or not, package version, org fields, used licenses) and licenses that drifted
+/// are corrected. Fields the ISV owns (seats, expiration, Trial/Active/Suspended) are left alone.
+/// </summary>
+public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventProcessor processor, TimeProvider time, ILogger<LicenseRefresher> logger)
+{
+    private const int OrgChunk = 1000;
+    private const int MaxDetailLines = 200;
+
+    public async Task RunAsync(long refreshId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        var refresh = await db.LicenseRefreshes.FirstOrDefaultAsync(r => r.Id == refreshId, ct);
+        if (refresh is null || refresh.State is RefreshState.Done) return; // a second run of a finished refresh changes nothing
+
+        refresh.State = RefreshState.Running;
+        refresh.StartedAt = time.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        try
+        {
+            var (replayed, created, updated, details) = await ReconcileAsync(refresh.PackageKey, ct);
+            refresh.EventsReplayed = replayed;
+            refresh.LicensesCreated = created;
+            refresh.LicensesUpdated = updated;
+            refresh.Details = details;
+            refresh.State = RefreshState.Done;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Refresh {RefreshId} failed", refreshId);
+            refresh.State = RefreshState.Failed;
+            refresh.Error = InstallEventProcessor.Truncate(e.GetBaseException().Message, 2048);
+        }
+        refresh.FinishedAt = time.GetUtcNow().UtcDateTime;
+        await db.Packages.Where(p => p.Id == refresh.PackageKey)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastLicenseRefreshAt, refresh.FinishedAt), ct);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private async Task<(int Replayed, int Created, int Updated, string Details)> ReconcileAsync(long packageKey, CancellationToken ct)
+    {
+        var details = new StringBuilder();
+        var lines = 0;
+        void Note(string line)
+        {
+            if (lines++ < MaxDetailLines) details.AppendLine(line);
+        }
+
+        // 1. Installs held or pending for this package get another go, through the same processor.
+        int before;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            before = await db.Licenses.CountAsync(l => l.PackageKey == packageKey, ct);
+            var versionIds = db.PackageVersions.Where(v => v.PackageKey == packageKey).Select(v => v.VersionId);
+            await db.InstallEvents
+                .Where(e => e.State == InstallEventState.Held && (e.PackageKey == packageKey || versionIds.Contains(e.PackageVersionId!)))
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.State, InstallEventState.Pending), ct);
+        }
+        await processor.ProcessPendingAsync(ct: ct);
+
+        // 2. Fold each org's log and correct what drifted, a chunk of orgs at a time.
+        var replayed = 0;
+        var updated = 0;
+        var recreated = 0;
+        string? lastOrg = null;
+        while (true)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            var orgs = await db.InstallEvents.AsNoTracking()
+                .Where(e => e.PackageKey == packageKey && e.OrgId != null && (lastOrg == null || string.Compare(e.OrgId, lastOrg) > 0))
+                .Select(e => e.OrgId!).Distinct().OrderBy(o => o).Take(OrgChunk).ToListAsync(ct);
+            if (orgs.Count == 0) break;
+            var (first, last) = (orgs[0], orgs[^1]);
+            lastOrg = last;
+
+            var events = await db.InstallEvents.AsNoTracking()
+                .Where(e => e.PackageKey == packageKey && e.State == InstallEventState.Done
+                            && string.Compare(e.OrgId, first) >= 0 && string.Compare(e.OrgId, last) <= 0)
+                .ToListAsync(ct);
+            var licenses = await db.Licenses.Include(l => l.PackageVersion)
+                .Where(l => l.PackageKey == packageKey && string.Compare(l.SubscriberOrgId, first) >= 0 && string.Compare(l.SubscriberOrgId, last) <= 0)
+                .ToDictionaryAsync(l => l.SubscriberOrgId, ct);
+            var versions = await db.PackageVersions.Where(v => v.PackageKey == packageKey).ToDictionaryAsync(v => v.VersionId, ct);
+            var package = await db.Packages.FirstAsync(p => p.Id == packageKey, ct);
+            var missing = new List<long>();
+
+            foreach (var org in events.GroupBy(e => e.OrgId!))
+            {
+                replayed += org.Count();
+                var projection = LicenseProjection.Fold(org.Select(e => (e, JsonSerializer.Deserialize<InstallEventRequest>(e.Payload, InstallEventRequest.Json)!)));
+                if (!licenses.TryGetValue(org.Key, out var license))
+                {
+                    if (projection.HasInstall && !org.Any(e => e.HoldCode == HoldCodes.LicenseDeleted)) missing.AddRange(org.Select(e => e.Id));
+                    continue;
+                }
+                var changes = Correct(license, projection, versions, package);
+                if (changes.Count > 0)
+                {
+                    updated++;
+                    Note($"License {license.Id} (org {org.Key}): {string.Join(", ", changes)}");
+                }
+            }
+            await db.SaveChangesAsync(ct);
+
+            if (missing.Count > 0)
+            {
+                // The log says these orgs installed but their license is gone: replay their events to rebuild it.
+                await db.InstallEvents.Where(e => missing.Contains(e.Id))
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.State, InstallEventState.Pending), ct);
+                await processor.ProcessPendingAsync(ct: ct);
+                recreated += missing.Count;
+            }
+        }
+
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            var created = await db.Licenses.CountAsync(l => l.PackageKey == packageKey, ct) - before;
+            var stillHeld = await db.InstallEvents.CountAsync(e => e.PackageKey == packageKey && e.State == InstallEventState.Held, ct);
+            if (created > 0) Note($"{created} license(s) created from installs that had no license.");
+            if (stillHeld > 0) Note($"{stillHeld} install event(s) are still held: see the package's Troubleshooting page.");
+            if (lines > MaxDetailLines) details.AppendLine($"… and {lines - MaxDetailLines} more.");
+            return (replayed, Math.Max(created, 0), updated, details.ToString());
+        }
+    }
+
+    private static List<string> Correct(License license, LicenseProjection expected, IReadOnlyDictionary<string, PackageVersion> versions, Package package)
+    {
+        var changes = new List<string>();
+        if (expected.LastLifecycle == InstallEventType.Uninstall && license.Status != LicenseStatus.Uninstalled)
+        {
+            changes.Add($"status {license.Status} → Uninstalled");
+            license.Status = LicenseStatus.Uninstalled;
+            license.ReportedUsedLicenses = null;
+        }
+        else if (expected.LastLifecycle is InstallEventType.Install or InstallEventType.Upgrade && license.Status == LicenseStatus.Uninstalled)
+        {
+            changes.Add("reinstalled: status reset to the package defaults");
+            LicenseRules.ResetToDefaults(license, package.Defaults, expected.LastLifecycleAt!.Value);
+        }
+        if (expected.LastLifecycleAt is { } at && (license.LastEventAt is null || license.LastEventAt < at)) license.LastEventAt = at;
+
+        if (expected.VersionId is { } versionId && versions.TryGetValue(versionId, out var version) && license.PackageVersionKey != version.Id)
+        {
+            changes.Add($"package version {license.PackageVersionNumber} → {version.VersionNumber}");
+            InstallEventApplier.SetVersion(license, version);
+        }
+
+        var before = (license.OrgName, license.Instance, license.OrgEdition, license.OrgStatus, license.OrgExpirationDate, license.IsSandbox);
+        if (expected.OrgInfoAt is { } orgAt)
+        {
+            var asOf = license.InformationCurrentAsOf;
+            license.InformationCurrentAsOf = null; // the fold already ordered the events
+            InstallEventApplier.ApplyOrg(license, expected.Org, orgAt);
+            if (asOf > orgAt) license.InformationCurrentAsOf = asOf;
+        }
+        if (before != (license.OrgName, license.Instance, license.OrgEdition, license.OrgStatus, license.OrgExpirationDate, license.IsSandbox))
+            changes.Add("org details updated");
+
+        if (license.Status != LicenseStatus.Uninstalled && expected.UsedLicenses is { } used && license.ReportedUsedLicenses != used)
+        {
+            changes.Add($"used licenses {license.ReportedUsedLicenses?.ToString() ?? "blank"} → {used}");
+            license.ReportedUsedLicenses = used;
+        }
+        return changes;
+    }
+}

@@ -1,0 +1,97 @@
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseManager.Web.Features.Leads;
+
+/// <summary>Convert Lead (guide steps 5 and 6): the lead becomes an account and a contact, and its licenses get both.</summary>
+public sealed class LeadConversion(LicenseManagerDbContext db, TimeProvider time)
+{
+    public static class Codes
+    {
+        public const string AlreadyConverted = "lead_already_converted";
+        public const string AccountMissing = "account_not_found";
+        public const string AccountNameRequired = "account_name_required";
+    }
+
+    public sealed record Suggestion(long AccountKey, string Name, string Why);
+
+    /// <summary>Accounts already linked to the same subscriber org, then accounts with a contact at the same email domain.</summary>
+    public async Task<IReadOnlyList<Suggestion>> SuggestAccountsAsync(Lead lead, CancellationToken ct)
+    {
+        var suggestions = new List<Suggestion>();
+        var orgs = await db.Licenses.Where(l => l.LeadKey == lead.Id).Select(l => l.SubscriberOrgId).Distinct().ToListAsync(ct);
+        if (orgs.Count > 0)
+        {
+            var byOrg = await db.Licenses.Where(l => orgs.Contains(l.SubscriberOrgId) && l.AccountKey != null)
+                .Select(l => new { l.AccountKey, l.Account!.Name, l.SubscriberOrgId }).Distinct().Take(5).ToListAsync(ct);
+            suggestions.AddRange(byOrg.Select(a => new Suggestion(a.AccountKey!.Value, a.Name, $"already linked to subscriber org {a.SubscriberOrgId}")));
+        }
+        var domain = EmailDomain(lead.Email);
+        if (domain is not null && !FreeMailDomains.Contains(domain))
+        {
+            var suffix = "@" + domain;
+            var byDomain = await db.Contacts.Where(c => c.Email != null && c.Email.EndsWith(suffix))
+                .Select(c => new { c.AccountKey, c.Account.Name }).Distinct().Take(5).ToListAsync(ct);
+            suggestions.AddRange(byDomain.Where(a => suggestions.All(s => s.AccountKey != a.AccountKey))
+                .Select(a => new Suggestion(a.AccountKey, a.Name, $"has a contact at {domain}")));
+        }
+        return suggestions;
+    }
+
+    /// <param name="existingAccountKey">Attach to this account; null creates a new account named <paramref name="newAccountName"/>.</param>
+    public async Task<(IReadOnlyList<RuleViolation> Errors, Contact? Contact)> ConvertAsync(long leadKey, long? existingAccountKey, string? newAccountName, CancellationToken ct)
+    {
+        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadKey, ct)
+                   ?? throw new KeyNotFoundException($"Lead {leadKey} not found.");
+        if (lead.IsConverted)
+            return ([new RuleViolation("", Codes.AlreadyConverted, "This lead has already been converted.")], null);
+
+        Account? account;
+        if (existingAccountKey is { } key)
+        {
+            account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == key, ct);
+            if (account is null) return ([new RuleViolation("AccountKey", Codes.AccountMissing, "The chosen account no longer exists.")], null);
+        }
+        else
+        {
+            var name = (newAccountName ?? "").Trim();
+            if (name.Length is 0 or > 255)
+                return ([new RuleViolation("NewAccountName", Codes.AccountNameRequired, "Enter the new account's name (up to 255 characters).")], null);
+            account = new Account { Name = name, Phone = lead.Phone, State = lead.State, Country = lead.Country };
+            db.Accounts.Add(account);
+        }
+
+        var contact = new Contact
+        {
+            Account = account,
+            FirstName = lead.FirstName,
+            LastName = lead.LastName,
+            Email = lead.Email,
+            Phone = lead.Phone,
+        };
+        db.Contacts.Add(contact);
+        lead.IsConverted = true;
+        lead.ConvertedAt = time.GetUtcNow().UtcDateTime;
+        lead.ConvertedAccount = account;
+        lead.ConvertedContact = contact;
+
+        // Tracked updates (not a bulk statement) so each license's history records the new account and contact.
+        var licenses = await db.Licenses.Where(l => l.LeadKey == lead.Id).ToListAsync(ct);
+        foreach (var license in licenses)
+        {
+            license.Account = account;
+            license.Contact = contact;
+        }
+        await db.SaveChangesAsync(ct);
+        return ([], contact);
+    }
+
+    internal static string? EmailDomain(string? email)
+    {
+        var at = email?.LastIndexOf('@') ?? -1;
+        return at > 0 && at < email!.Length - 1 ? email[(at + 1)..].ToLowerInvariant() : null;
+    }
+
+    private static readonly HashSet<string> FreeMailDomains = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "icloud.com", "aol.com", "proton.me", "gmx.com"];
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using FluentValidation;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseManager.Web.Features.Licenses;
+
+/// <summary>The Modify License form and the management API's modify body: Expiration, Seats, Status.</summary>
+public sealed class ModifyLicenseInput
+{
+    public string? Status { get; set; }
+    public bool SiteLicense { get; set; }
+    public int? Seats { get; set; }
+    public bool DoesNotExpire { get; set; }
+    public DateOnly? ExpirationDate { get; set; }
+    /// <summary>The version the user saw; a save against a newer version is refused.</summary>
+    public int Version { get; set; }
+
+    public LicenseChange ToChange() => new(
+        Enum.Parse<LicenseStatus>(Status!),
+        SiteLicense ? null : Seats,
+        DoesNotExpire ? null : ExpirationDate);
+}
+
+/// <summary>The shape of the input; the license rules themselves live in <see cref="LicenseRules"/>.</summary>
+public sealed class ModifyLicenseInputValidator : AbstractValidator<ModifyLicenseInput>
+{
+    public ModifyLicenseInputValidator()
+    {
+        RuleFor(x => x.Status).NotEmpty().WithMessage("Choose a status.")
+            .Must(s => s is null or "" or "Trial" or "Active" or "Suspended")
+            .WithMessage("Status can be Trial, Active or Suspended.");
+        RuleFor(x => x.Seats).NotNull().WithMessage($"Enter a number of seats from 1 to {LicenseRules.MaxSeats:N0}, or choose Site License.")
+            .When(x => !x.SiteLicense);
+        RuleFor(x => x.ExpirationDate).NotNull().WithMessage("Enter an expiration date, or choose Does not expire.")
+            .When(x => !x.DoesNotExpire);
+    }
+}
+
+/// <summary>Modify License: the only way people change a license. Used by the page and the management API.</summary>
+public sealed class ModifyLicense(LicenseManagerDbContext db, IValidator<ModifyLicenseInput> validator)
+{
+    public const string ConcurrencyCode = "concurrency_conflict";
+    public const string ConcurrencyMessage = "Someone else changed this license while you were editing it. The current values are shown below: review them and save again.";
+
+    public sealed record Outcome(IReadOnlyList<RuleViolation> Errors, IReadOnlyList<string> Warnings, License? License, bool Conflict)
+    {
+        public bool Succeeded => Errors.Count == 0;
+    }
+
+    public async Task<Outcome> ExecuteAsync(long licenseKey, ModifyLicenseInput input, CancellationToken ct)
+    {
+        var license = await db.Licenses.FirstOrDefaultAsync(l => l.Id == licenseKey, ct)
+                      ?? throw new KeyNotFoundException($"License {licenseKey} not found.");
+
+        var shape = await validator.ValidateAsync(input, ct);
+        if (!shape.IsValid)
+            return new([.. shape.Errors.Select(e => new RuleViolation(e.PropertyName, "invalid_" + e.PropertyName.ToLowerInvariant(), e.ErrorMessage))], [], license, false);
+
+        var change = input.ToChange();
+        var errors = LicenseRules.ValidateModification(license, change);
+        if (errors.Count > 0) return new(errors, [], license, false);
+
+        if (input.Version != license.Version)
+            return new([new RuleViolation("", ConcurrencyCode, ConcurrencyMessage)], [], license, true);
+
+        var warnings = LicenseRules.Apply(license, change);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            var current = await db.Licenses.AsNoTracking().FirstAsync(l => l.Id == licenseKey, ct);
+            return new([new RuleViolation("", ConcurrencyCode, ConcurrencyMessage)], [], current, true);
+        }
+        return new([], warnings, license, false);
+    }
+
+    public static ModifyLicenseInput InputFor(License license) => new()
+    {
+        Status = license.Status == LicenseStatus.Uninstalled ? null : license.Status.ToString(),
+        SiteLicense = license.Seats is null,
+        Seats = license.Seats,
+        DoesNotExpire = license.ExpirationDate is null,
+        ExpirationDate = license.ExpirationDate,
+        Version = license.Version,
+    };
+
+    public static string Describe(License license) => string.Create(CultureInfo.InvariantCulture,
+        $"Status {license.Status}, seats {(license.Seats?.ToString("N0", CultureInfo.InvariantCulture) ?? "Site License")}, expiration {(license.ExpirationDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "Does not expire")}");
+}

@@ -1,0 +1,147 @@
+using Hangfire;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Installs;
+using LicenseManager.Web.Jobs;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LicenseManager.Web.Features.Packages;
+
+public sealed class RefreshOptions
+{
+    public const string Section = "Lma:Refresh";
+    /// <summary>The guide allows a manual refresh once per week per package.</summary>
+    public TimeSpan MinimumInterval { get; set; } = TimeSpan.FromDays(7);
+}
+
+/// <summary>The outcome of a package command: done, or refused with reasons tied to fields.</summary>
+public sealed record CommandResult(IReadOnlyList<RuleViolation> Errors)
+{
+    public static readonly CommandResult Ok = new([]);
+    public static CommandResult Fail(string field, string code, string message) => new([new RuleViolation(field, code, message)]);
+    public bool Succeeded => Errors.Count == 0;
+}
+
+/// <summary>What License Managers and Administrators do to a package: associate it, set defaults and lead manager, retry, refresh.</summary>
+public sealed class PackageCommands(
+    LicenseManagerDbContext db,
+    UserManager<ApplicationUser> users,
+    InstallEventSignal signal,
+    IBackgroundJobClient jobs,
+    IOptions<RefreshOptions> refreshOptions,
+    TimeProvider time)
+{
+    public static class Codes
+    {
+        public const string NotFound = "package_not_found";
+        public const string StaleVersion = "concurrency_conflict";
+        public const string LeadManagerInvalid = "lead_manager_invalid";
+        public const string RefreshTooSoon = "refresh_too_soon";
+    }
+
+    /// <summary>Associates the package (or changes its defaults) and releases installs that waited for the association.</summary>
+    public async Task<CommandResult> SetAssociationAsync(long packageKey, LicenseDefaults defaults, int? expectedVersion, CancellationToken ct)
+    {
+        var errors = LicenseRules.ValidateDefaults(defaults);
+        if (errors.Count > 0) return new CommandResult(errors);
+        var package = await db.Packages.FirstOrDefaultAsync(p => p.Id == packageKey, ct);
+        if (package is null) return CommandResult.Fail("", Codes.NotFound, "Package not found.");
+        if (expectedVersion is { } v && v != package.Version)
+            return CommandResult.Fail("", Codes.StaleVersion, "Someone else changed this package since you opened it. Review the current values and save again.");
+
+        var wasAssociated = package.IsAssociated;
+        package.Defaults = defaults;
+        if (!wasAssociated)
+        {
+            package.IsAssociated = true;
+            package.AssociatedAt = time.GetUtcNow().UtcDateTime;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        if (!wasAssociated) await ReleaseHeldAsync(package.Id, ct);
+        await tx.CommitAsync(ct);
+        signal.Nudge();
+        return CommandResult.Ok;
+    }
+
+    /// <summary>Users who may own leads: active, and in a role that can read licenses.</summary>
+    public async Task<IReadOnlyList<ApplicationUser>> EligibleLeadManagersAsync(CancellationToken ct)
+    {
+        var roleIds = await db.Roles.Where(r => Roles.CanReadLicenses.Contains(r.Name!)).Select(r => r.Id).ToListAsync(ct);
+        return await db.Users.Where(u => u.IsActive && db.UserRoles.Any(ur => ur.UserId == u.Id && roleIds.Contains(ur.RoleId)))
+            .OrderBy(u => u.DisplayName).ToListAsync(ct);
+    }
+
+    public async Task<CommandResult> ChangeLeadManagerAsync(long packageKey, string? userId, int? expectedVersion, CancellationToken ct)
+    {
+        var package = await db.Packages.FirstOrDefaultAsync(p => p.Id == packageKey, ct);
+        if (package is null) return CommandResult.Fail("", Codes.NotFound, "Package not found.");
+        if (expectedVersion is { } v && v != package.Version)
+            return CommandResult.Fail("", Codes.StaleVersion, "Someone else changed this package since you opened it. Review the current values and save again.");
+        if (!string.IsNullOrEmpty(userId))
+        {
+            var user = await users.FindByIdAsync(userId);
+            if (user is null || !user.IsActive)
+                return CommandResult.Fail("LeadManagerId", Codes.LeadManagerInvalid, "Choose an active user: inactive users can't own leads.");
+            var roles = await users.GetRolesAsync(user);
+            if (!roles.Any(Roles.CanReadLicenses.Contains))
+                return CommandResult.Fail("LeadManagerId", Codes.LeadManagerInvalid, "Choose a user who can read licenses (a user with at least one LMA role).");
+        }
+        package.LeadManagerId = string.IsNullOrEmpty(userId) ? null : userId;
+        await db.SaveChangesAsync(ct);
+        return CommandResult.Ok;
+    }
+
+    /// <summary>The troubleshooting page's Retry: every held install of the package goes back to the processor.</summary>
+    public async Task<int> RetryHeldAsync(long packageKey, CancellationToken ct)
+    {
+        var released = await ReleaseHeldAsync(packageKey, ct);
+        signal.Nudge();
+        return released;
+    }
+
+    private Task<int> ReleaseHeldAsync(long packageKey, CancellationToken ct)
+    {
+        var versionIds = db.PackageVersions.Where(v => v.PackageKey == packageKey).Select(v => v.VersionId);
+        return db.InstallEvents
+            .Where(e => e.State == InstallEventState.Held && (e.PackageKey == packageKey || versionIds.Contains(e.PackageVersionId!)))
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.State, InstallEventState.Pending), ct);
+    }
+
+    /// <summary>When the next manual refresh is allowed; null when now.</summary>
+    public DateTime? NextRefreshAvailableAt(Package package)
+    {
+        if (package.LastLicenseRefreshAt is not { } last) return null;
+        var next = last + refreshOptions.Value.MinimumInterval;
+        return next > time.GetUtcNow().UtcDateTime ? next : null;
+    }
+
+    /// <summary>Queues Refresh Licenses. Manual requests respect the minimum interval; the weekly job does not ask.</summary>
+    public async Task<(CommandResult Result, long? RefreshId)> RequestRefreshAsync(long packageKey, bool manual, CancellationToken ct)
+    {
+        var package = await db.Packages.FirstOrDefaultAsync(p => p.Id == packageKey, ct);
+        if (package is null) return (CommandResult.Fail("", Codes.NotFound, "Package not found."), null);
+        if (manual && NextRefreshAvailableAt(package) is { } next)
+            return (CommandResult.Fail("", Codes.RefreshTooSoon,
+                $"Licenses for this package were refreshed at {package.LastLicenseRefreshAt:yyyy-MM-dd HH:mm} UTC; the next refresh is available at {next:yyyy-MM-dd HH:mm} UTC."), null);
+        var running = await db.LicenseRefreshes.AnyAsync(r => r.PackageKey == packageKey && (r.State == RefreshState.Queued || r.State == RefreshState.Running), ct);
+        if (running)
+            return (CommandResult.Fail("", Codes.RefreshTooSoon, "A refresh of this package is already queued or running."), null);
+
+        var refresh = new LicenseRefresh
+        {
+            PackageKey = packageKey,
+            RequestedAt = time.GetUtcNow().UtcDateTime,
+            RequestedBy = db.Actor.Name,
+            State = RefreshState.Queued,
+        };
+        db.LicenseRefreshes.Add(refresh);
+        // Claim the weekly slot now so a second click or another node can't queue a second refresh.
+        package.LastLicenseRefreshAt = refresh.RequestedAt;
+        await db.SaveChangesAsync(ct);
+        jobs.Enqueue<RefreshLicensesJob>(j => j.RunAsync(refresh.Id, CancellationToken.None));
+        return (CommandResult.Ok, refresh.Id);
+    }
+}

@@ -1,0 +1,120 @@
+using System.ComponentModel.DataAnnotations;
+using LicenseManager.Core.Domain;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseManager.Web.Features.SignIn;
+
+[Route("account")]
+public sealed class AccountController(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users) : Controller
+{
+    public sealed class LoginInput
+    {
+        [Required(ErrorMessage = "Enter your email address.")]
+        [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+        public string Email { get; set; } = "";
+
+        [Required(ErrorMessage = "Enter your password.")]
+        [DataType(DataType.Password)]
+        public string Password { get; set; } = "";
+
+        public bool RememberMe { get; set; }
+        public string? ReturnUrl { get; set; }
+    }
+
+    public sealed class ChangePasswordInput
+    {
+        [Required(ErrorMessage = "Enter your current password.")]
+        [DataType(DataType.Password)]
+        public string CurrentPassword { get; set; } = "";
+
+        [Required(ErrorMessage = "Enter a new password.")]
+        [DataType(DataType.Password)]
+        public string NewPassword { get; set; } = "";
+
+        [Required(ErrorMessage = "Repeat the new password.")]
+        [DataType(DataType.Password)]
+        [Compare(nameof(NewPassword), ErrorMessage = "The two new passwords don't match.")]
+        public string ConfirmPassword { get; set; } = "";
+    }
+
+    [AllowAnonymous, HttpGet("login")]
+    public IActionResult Login(string? returnUrl)
+    {
+        ViewData["Title"] = "Log in";
+        return View(new LoginInput { ReturnUrl = returnUrl });
+    }
+
+    [AllowAnonymous, HttpPost("login")]
+    public async Task<IActionResult> Login(LoginInput input)
+    {
+        ViewData["Title"] = "Log in";
+        if (!ModelState.IsValid) return View(input);
+
+        var user = await users.FindByEmailAsync(input.Email);
+        if (user is { IsActive: false })
+        {
+            ModelState.AddModelError("", "This user has been deactivated. Ask an administrator to reactivate it.");
+            return View(input);
+        }
+        var result = user is null
+            ? Microsoft.AspNetCore.Identity.SignInResult.Failed
+            : await signIn.PasswordSignInAsync(user, input.Password, input.RememberMe, lockoutOnFailure: true);
+        if (result.IsLockedOut)
+        {
+            ModelState.AddModelError("", "Too many failed attempts: this account is locked for 15 minutes.");
+            return View(input);
+        }
+        if (!result.Succeeded)
+        {
+            ModelState.AddModelError("", "The email or password is not correct.");
+            return View(input);
+        }
+        if (user!.MustChangePassword) return Redirect("/account/change-password");
+        return LocalRedirect(Url.IsLocalUrl(input.ReturnUrl) ? input.ReturnUrl! : "/");
+    }
+
+    [HttpPost("logout")]
+    public async Task<IActionResult> Logout()
+    {
+        await signIn.SignOutAsync();
+        return Redirect("/account/login");
+    }
+
+    [HttpGet("change-password")]
+    public IActionResult ChangePassword()
+    {
+        ViewData["Title"] = "Change password";
+        return View(new ChangePasswordInput());
+    }
+
+    [HttpPost("change-password")]
+    public async Task<IActionResult> ChangePassword(ChangePasswordInput input)
+    {
+        ViewData["Title"] = "Change password";
+        if (!ModelState.IsValid) return View(input);
+        var user = await users.GetUserAsync(User);
+        if (user is null) return Redirect("/account/login");
+        var result = await users.ChangePasswordAsync(user, input.CurrentPassword, input.NewPassword);
+        if (!result.Succeeded)
+        {
+            foreach (var error in result.Errors)
+                ModelState.AddModelError(error.Code == "PasswordMismatch" ? nameof(input.CurrentPassword) : nameof(input.NewPassword), error.Description);
+            return View(input);
+        }
+        user.MustChangePassword = false;
+        await users.UpdateAsync(user);
+        await signIn.RefreshSignInAsync(user);
+        TempData["Flash"] = "Your password has been changed.";
+        return Redirect("/");
+    }
+
+    [AllowAnonymous, HttpGet("access-denied")]
+    public IActionResult AccessDenied()
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        ViewData["Title"] = "Not allowed";
+        return View("~/Features/Errors/Forbidden.cshtml");
+    }
+}

@@ -1,0 +1,87 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.SqlServer;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Installs;
+using LicenseManager.Web.Infrastructure;
+
+namespace LicenseManager.Web.Jobs;
+
+/// <summary>
+/// Hangfire runs the work; the LMA's own tables are the durable source of truth. PostgreSQL and SQL Server share
+/// Hangfire storage through the database so several nodes share the work and recurring jobs run once per period.
+/// The single-node SQLite mode uses in-memory storage: pending events and outbox rows are picked up again from
+/// the LMA's tables after a restart.
+/// </summary>
+public static class JobsSetup
+{
+    public static IServiceCollection AddLmaJobs(this IServiceCollection services, DatabaseSettings database, LmaOptions options)
+    {
+        services.AddSingleton<InstallEventSignal>();
+        services.AddSingleton<InstallEventProcessor>();
+        services.AddScoped<ProcessInstallEventsJob>();
+        services.AddSingleton<LicenseRefresher>();
+        services.AddScoped<RefreshLicensesJob>();
+        services.AddScoped<WeeklyRefreshJob>();
+        services.AddScoped<InstallEventLog>();
+        services.AddSingleton<IngestSignature>();
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section);
+        services.AddOptions<Features.Packages.RefreshOptions>().BindConfiguration(Features.Packages.RefreshOptions.Section);
+        services.AddScoped<Features.Packages.PackageCommands>();
+
+        services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            switch (database.Provider)
+            {
+                case DatabaseProvider.PostgreSql:
+                    config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString),
+                        new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500), PrepareSchemaIfNecessary = true, SchemaName = "hangfire" });
+                    break;
+                case DatabaseProvider.SqlServer:
+                    config.UseSqlServerStorage(database.ConnectionString,
+                        new SqlServerStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500), PrepareSchemaIfNecessary = true, SchemaName = "hangfire" });
+                    break;
+                default:
+                    config.UseInMemoryStorage();
+                    break;
+            }
+        });
+
+        if (options.Jobs.RunServer)
+        {
+            services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+            services.AddHostedService<InstallEventPump>();
+        }
+        return services;
+    }
+
+    /// <summary>All recurring schedules, in one place.</summary>
+    public static void RegisterRecurringJobs(IRecurringJobManager jobs)
+    {
+        jobs.AddOrUpdate<ProcessInstallEventsJob>("install-events-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        jobs.AddOrUpdate<WeeklyRefreshJob>("refresh-licenses-weekly", j => j.RunAsync(CancellationToken.None), Cron.Weekly(DayOfWeek.Sunday, 3));
+    }
+
+    public static WebApplication UseLmaJobs(this WebApplication app)
+    {
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new AdministratorDashboardFilter()],
+            AppPath = "/",
+            DashboardTitle = "LicenseManager jobs",
+        }).RequireAuthorization(Policies.Administer);
+        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LmaOptions>>().Value.Jobs.RunServer)
+            RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>());
+        return app;
+    }
+
+    private sealed class AdministratorDashboardFilter : IDashboardAuthorizationFilter
+    {
+        public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Administrator);
+    }
+}

@@ -1,0 +1,64 @@
+using FluentValidation;
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Demo;
+using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Jobs;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Razor;
+
+namespace LicenseManager.Web;
+
+public static class LicenseManagerSetup
+{
+    public static WebApplicationBuilder AddLicenseManager(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        // Host start-up failures are reported by Program as one line; the host's own stack trace adds nothing.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
+        services.AddOptions<LmaOptions>().BindConfiguration(LmaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var lma = configuration.GetSection(LmaOptions.Section).Get<LmaOptions>() ?? new LmaOptions();
+        var dataDirectory = lma.ResolveDataDirectory(builder.Environment.ContentRootPath);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.AddScoped<IActorAccessor, HttpActorAccessor>();
+
+        var settings = DatabaseSetup.ResolveDatabase(configuration, dataDirectory);
+        services.AddLmaDatabase(settings);
+        services.AddLmaIdentity();
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddLmaJobs(settings, lma);
+        services.AddScoped<DemoDataSeeder>();
+        services.AddScoped<Features.Leads.LeadConversion>();
+
+        services.AddValidatorsFromAssemblyContaining<LmaOptions>(includeInternalTypes: true);
+        services.AddProblemDetails();
+        services.AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
+            .AddRazorOptions(o => o.ViewLocationExpanders.Add(new FeatureViewLocationExpander()));
+        services.AddHealthChecks();
+        return builder;
+    }
+
+    public static WebApplication UseLicenseManager(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error");
+            app.UseHsts();
+        }
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseMiddleware<MustChangePasswordMiddleware>();
+        app.MapHealthChecks("/health/live").AllowAnonymous();
+        app.UseLmaJobs();
+        app.MapControllers();
+        app.MapDefaultControllerRoute();
+        return app;
+    }
+}
