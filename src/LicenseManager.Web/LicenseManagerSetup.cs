@@ -33,6 +33,9 @@ public static class LicenseManagerSetup
         services.AddLmaJobs(settings, lma);
         services.AddScoped<DemoDataSeeder>();
         services.AddScoped<Features.Leads.LeadConversion>();
+        services.AddScoped<Features.Licenses.ModifyLicense>();
+        // A missing registration fails at start-up, not on the first request that needs it.
+        builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
 
         services.AddValidatorsFromAssemblyContaining<LmaOptions>(includeInternalTypes: true);
         services.AddProblemDetails();

@@ -45,14 +45,41 @@ public sealed class DatabaseInitializer(
                 var folder = Path.GetDirectoryName(Path.GetFullPath(file));
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
+            await ProbeAsync(db, cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             if (database.Provider == DatabaseProvider.Sqlite)
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            await Jobs.JobsSetup.InstallStorageSchemaAsync(database, cancellationToken);
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or UnauthorizedAccessException or TimeoutException)
+        catch (Exception e) when (e is DbException or InvalidOperationException or IOException or UnauthorizedAccessException or TimeoutException or System.Net.Sockets.SocketException)
         {
             throw new ConfigurationProblemException(LmaDatabase.ConnectionStringSetting,
                 $"can't open the {database.Provider} database: {e.GetBaseException().Message}");
+        }
+    }
+
+    /// <summary>
+    /// One plain connection attempt, bounded in time, so an unreachable server is reported at once instead of
+    /// being retried by the migrator. A PostgreSQL or SQL Server database that doesn't exist yet is fine: Migrate creates it.
+    /// </summary>
+    private static async Task ProbeAsync(LicenseManagerDbContext db, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var connection = db.Database.GetDbConnection();
+        try
+        {
+            await connection.OpenAsync(timeout.Token);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == "3D000") { /* database missing: created by Migrate */ }
+        catch (Microsoft.Data.SqlClient.SqlException e) when (e.Number == 4060) { /* database missing: created by Migrate */ }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException("no answer within 30 seconds");
+        }
+        finally
+        {
+            await connection.CloseAsync();
         }
     }
 

@@ -40,11 +40,11 @@ public static class JobsSetup
             {
                 case DatabaseProvider.PostgreSql:
                     config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(database.ConnectionString),
-                        new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500), PrepareSchemaIfNecessary = true, SchemaName = "hangfire" });
+                        new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500), PrepareSchemaIfNecessary = false, SchemaName = HangfireSchema });
                     break;
                 case DatabaseProvider.SqlServer:
                     config.UseSqlServerStorage(database.ConnectionString,
-                        new SqlServerStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500), PrepareSchemaIfNecessary = true, SchemaName = "hangfire" });
+                        new SqlServerStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500), PrepareSchemaIfNecessary = false, SchemaName = HangfireSchema });
                     break;
                 default:
                     config.UseInMemoryStorage();
@@ -54,10 +54,38 @@ public static class JobsSetup
 
         if (options.Jobs.RunServer)
         {
+            services.AddHostedService<RecurringJobsRegistrar>();
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
             services.AddHostedService<InstallEventPump>();
         }
         return services;
+    }
+
+    private const string HangfireSchema = "hangfire";
+
+    /// <summary>
+    /// Creates or upgrades Hangfire's tables, called by the database initializer once the database is reachable
+    /// (the storages would otherwise connect, and retry without end, while the app is still being built).
+    /// </summary>
+    public static async Task InstallStorageSchemaAsync(DatabaseSettings database, CancellationToken ct)
+    {
+        switch (database.Provider)
+        {
+            case DatabaseProvider.PostgreSql:
+            {
+                await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
+                await connection.OpenAsync(ct);
+                PostgreSqlObjectsInstaller.Install(connection, HangfireSchema);
+                break;
+            }
+            case DatabaseProvider.SqlServer:
+            {
+                await using var connection = new Microsoft.Data.SqlClient.SqlConnection(database.ConnectionString);
+                await connection.OpenAsync(ct);
+                SqlServerObjectsInstaller.Install(connection, HangfireSchema, enableHeavyMigrations: true);
+                break;
+            }
+        }
     }
 
     /// <summary>All recurring schedules, in one place.</summary>
@@ -75,8 +103,6 @@ public static class JobsSetup
             AppPath = "/",
             DashboardTitle = "LicenseManager jobs",
         }).RequireAuthorization(Policies.Administer);
-        if (app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LmaOptions>>().Value.Jobs.RunServer)
-            RegisterRecurringJobs(app.Services.GetRequiredService<IRecurringJobManager>());
         return app;
     }
 
@@ -84,4 +110,16 @@ public static class JobsSetup
     {
         public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Administrator);
     }
+}
+
+/// <summary>Registers the recurring schedules once the database is known to be reachable and migrated.</summary>
+internal sealed class RecurringJobsRegistrar(IRecurringJobManager jobs) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        JobsSetup.RegisterRecurringJobs(jobs);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

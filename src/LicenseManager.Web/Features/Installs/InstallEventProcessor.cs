@@ -181,11 +181,16 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
 
     private async Task UpdateLatestVersionAsync(Package package, PackageVersion uploaded, CancellationToken ct)
     {
-        var known = package.Id == 0
+        // Versions already saved plus those uploaded earlier in this batch (tracked, not yet saved).
+        var saved = package.Id == 0
             ? []
-            : await db.PackageVersions.AsNoTracking().Where(x => x.PackageKey == package.Id && x.Id != uploaded.Id)
-                .Select(x => new { x.VersionNumber, x.VersionSortKey, x.Beta }).ToListAsync(ct);
-        var all = known.Select(x => (x.VersionNumber, x.VersionSortKey, x.Beta)).Append((uploaded.VersionNumber, uploaded.VersionSortKey, uploaded.Beta)).ToList();
+            : await db.PackageVersions.AsNoTracking().Where(x => x.PackageKey == package.Id)
+                .Select(x => new { x.VersionId, x.VersionNumber, x.VersionSortKey, x.Beta }).ToListAsync(ct);
+        var tracked = db.ChangeTracker.Entries<PackageVersion>().Select(e => e.Entity).Where(v => v.Package == package || (package.Id != 0 && v.PackageKey == package.Id));
+        var all = saved.Select(x => (x.VersionId, x.VersionNumber, x.VersionSortKey, x.Beta))
+            .Where(x => tracked.All(t => t.VersionId != x.VersionId))
+            .Concat(tracked.Select(v => (v.VersionId, v.VersionNumber, v.VersionSortKey, v.Beta)))
+            .ToList();
         var latest = all.Where(x => !x.Beta).OrderByDescending(x => x.VersionSortKey).FirstOrDefault();
         if (latest.VersionNumber is null) latest = all.OrderByDescending(x => x.VersionSortKey).First();
         package.LatestVersion = latest.VersionNumber;

@@ -1,0 +1,232 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using AngleSharp.Html.Parser;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Installs;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace LicenseManager.Tests.Infrastructure;
+
+/// <summary>
+/// The real app over a real database, one per test class. Jobs don't run on their own here: tests drive the
+/// install processor and jobs directly so they can assert between steps.
+/// </summary>
+public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "Admin-Password-123";
+    public const string IngestSecret = "test-ingest-secret-current";
+    public const string PreviousIngestSecret = "test-ingest-secret-previous";
+    public const string UserPassword = "User-Password-456";
+
+    public abstract DatabaseProvider Provider { get; }
+    /// <summary>False when this provider's server isn't configured on this machine (tests then skip; CI requires it).</summary>
+    public virtual bool Available => true;
+    protected abstract string ConnectionString { get; }
+    protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment.GetEnvironmentVariable("LMA_TEST_ENVIRONMENT") ?? "Testing");
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = Provider.ToString(),
+            ["ConnectionStrings:Lma"] = ConnectionString,
+            ["Lma:Jobs:RunServer"] = "false",
+            ["Lma:SeedDemoData"] = "false",
+            ["Lma:Admin:Email"] = AdminEmail,
+            ["Lma:Admin:Password"] = AdminPassword,
+            ["Lma:Ingest:Secret"] = IngestSecret,
+            ["Lma:Ingest:PreviousSecret"] = PreviousIngestSecret,
+            ["Lma:PublicBaseUrl"] = "http://lma.test",
+        };
+        foreach (var (k, v) in ExtraSettings) settings[k] = v;
+        foreach (var (k, v) in settings) builder.UseSetting(k, v);
+    }
+
+    public virtual Task InitializeAsync()
+    {
+        if (Available) _ = Server; // start the host: migrations, roles, administrator
+        return Task.CompletedTask;
+    }
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAppAsync();
+
+    protected virtual async Task DisposeAppAsync() => await base.DisposeAsync();
+
+    public AsyncServiceScope Scope() => Services.CreateAsyncScope();
+
+    public async Task<T> WithDb<T>(Func<LicenseManagerDbContext, Task<T>> work)
+    {
+        await using var scope = Scope();
+        return await work(scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>());
+    }
+
+    public Task WithDb(Func<LicenseManagerDbContext, Task> work) => WithDb(async db => { await work(db); return 0; });
+
+    public Task<int> ProcessInstallEventsAsync() => Services.GetRequiredService<InstallEventProcessor>().ProcessPendingAsync();
+
+    /// <summary>Creates an active user in a role, with <see cref="UserPassword"/>.</summary>
+    public async Task<ApplicationUser> CreateUserAsync(string role, string? email = null, bool active = true)
+    {
+        await using var scope = Scope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        email ??= $"{role.Replace(" ", "").ToLowerInvariant()}-{Guid.NewGuid():N}@test.local";
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"{role} {email[..6]}", IsActive = active, CreatedAt = DateTime.UtcNow };
+        var result = await users.CreateAsync(user, UserPassword);
+        Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+        await users.AddToRoleAsync(user, role);
+        return user;
+    }
+
+    /// <summary>An HTTP client signed in through the real login form (cookies and antiforgery as a browser would).</summary>
+    public async Task<BrowserClient> SignInAsync(string email, string password)
+    {
+        var client = new BrowserClient(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }));
+        var response = await client.PostFormAsync("/account/login", new() { ["Email"] = email, ["Password"] = password });
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"login failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return client;
+    }
+
+    public Task<BrowserClient> SignInAsAdminAsync() => SignInAsync(AdminEmail, AdminPassword);
+
+    public async Task<BrowserClient> SignInAsNewUserAsync(string role) => await SignInAsync((await CreateUserAsync(role)).Email!, UserPassword);
+
+    public sealed record TestPackage(long Key, string PackageId, string VersionId);
+
+    /// <summary>A package with one uploaded version, associated with the given defaults unless told otherwise.</summary>
+    public async Task<TestPackage> CreatePackageAsync(bool associate = true, LicenseDefaults? defaults = null, string? leadManagerId = null, string version = "1.0.0")
+    {
+        var (packageId, versionId) = (Events.NewPackageId(), Events.NewVersionId());
+        var response = await PostEventAsync(Events.VersionUploaded(packageId, versionId, version));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await ProcessInstallEventsAsync();
+        await using var scope = Scope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => p.Id).SingleAsync();
+        var commands = scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Features.Packages.PackageCommands>();
+        if (leadManagerId is not null) Assert.True((await commands.ChangeLeadManagerAsync(key, leadManagerId, null, default)).Succeeded);
+        if (associate) Assert.True((await commands.SetAssociationAsync(key, defaults ?? new LicenseDefaults(LicenseStatus.Trial, null, 30), null, default)).Succeeded);
+        return new TestPackage(key, packageId, versionId);
+    }
+
+    public async Task<License?> LicenseAsync(long packageKey, string orgId) =>
+        await WithDb(db => db.Licenses.AsNoTracking().Include(l => l.Lead).SingleOrDefaultAsync(l => l.PackageKey == packageKey && l.SubscriberOrgId == orgId));
+
+    /// <summary>Posts events (asserting 202) and runs the processor.</summary>
+    public async Task SendAsync(params InstallEventRequest[] events)
+    {
+        foreach (var e in events)
+        {
+            var response = await PostEventAsync(e);
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+        await ProcessInstallEventsAsync();
+    }
+
+    /// <summary>POSTs a signed install event, as the distribution pipeline does.</summary>
+    public async Task<HttpResponseMessage> PostEventAsync(object body, string? secret = IngestSecret, DateTimeOffset? signedAt = null)
+    {
+        var json = body as string ?? JsonSerializer.Serialize(body, InstallEventRequest.Json);
+        var bytes = Encoding.UTF8.GetBytes(json);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/install-events") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new("application/json");
+        if (secret is not null) request.Headers.Add(IngestSignature.Header, IngestSignature.Sign(secret, signedAt ?? DateTimeOffset.UtcNow, bytes));
+        return await CreateClient().SendAsync(request);
+    }
+}
+
+public class SqliteApp : LmaApp
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "lma-tests", Guid.NewGuid().ToString("N"));
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+    protected override string ConnectionString => $"Data Source={Path.Combine(_folder, "lma.db")}";
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Lma:DataDirectory"] = _folder };
+
+    protected override async Task DisposeAppAsync()
+    {
+        await base.DisposeAppAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>
+/// A fresh database on the PostgreSQL server named by LMA_TEST_POSTGRES (a connection string whose role may
+/// create databases). With LMA_TEST_POSTGRES_REQUIRED=true (CI) a missing server fails the run instead of skipping.
+/// </summary>
+public sealed class PostgresApp : LmaApp
+{
+    public static readonly string? ServerConnection = Environment.GetEnvironmentVariable("LMA_TEST_POSTGRES");
+    public static readonly bool Required = Environment.GetEnvironmentVariable("LMA_TEST_POSTGRES_REQUIRED") is "1" or "true";
+    private readonly string _database = $"lma_test_{Guid.NewGuid():N}";
+
+    public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+    public override bool Available => !string.IsNullOrEmpty(ServerConnection);
+    protected override string ConnectionString => new NpgsqlConnectionStringBuilder(ServerConnection) { Database = _database }.ConnectionString;
+
+    public override async Task InitializeAsync()
+    {
+        if (!Available)
+        {
+            if (Required) throw new InvalidOperationException("LMA_TEST_POSTGRES_REQUIRED is set but LMA_TEST_POSTGRES is not: PostgreSQL tests must run here.");
+            return;
+        }
+        await using (var connection = new NpgsqlConnection(ServerConnection))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{_database}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        await base.InitializeAsync();
+    }
+
+    protected override async Task DisposeAppAsync()
+    {
+        await base.DisposeAppAsync();
+        if (!Available) return;
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(ServerConnection);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>A cookie-keeping client that reads antiforgery tokens from pages like a browser.</summary>
+public sealed class BrowserClient(HttpClient http) : IDisposable
+{
+    public HttpClient Http { get; } = http;
+
+    public Task<HttpResponseMessage> GetAsync(string url) => Http.GetAsync(url);
+
+    public async Task<string> GetPageAsync(string url)
+    {
+        var response = await Http.GetAsync(url);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {url}: {(int)response.StatusCode}\n{body[..Math.Min(body.Length, 2000)]}");
+        return body;
+    }
+
+    /// <summary>Posts a form the way the page would: fetches the token from <paramref name="tokenFrom"/> (default: the form's own URL).</summary>
+    public async Task<HttpResponseMessage> PostFormAsync(string url, Dictionary<string, string> fields, string? tokenFrom = null)
+    {
+        var page = await Http.GetAsync(tokenFrom ?? url);
+        var html = await page.Content.ReadAsStringAsync();
+        var token = new HtmlParser().ParseDocument(html).QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+                    ?? throw new InvalidOperationException($"No antiforgery token on {tokenFrom ?? url} ({(int)page.StatusCode})");
+        var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token };
+        return await Http.PostAsync(url, new FormUrlEncodedContent(form));
+    }
+
+    public void Dispose() => Http.Dispose();
+}
