@@ -55,7 +55,12 @@ public static class IdentitySetup
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             // API callers get status codes, not login redirects.
             o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = ctx => RedirectOrStatus(ctx, StatusCodes.Status403Forbidden);
+            // A forbidden page answers 403 in place; the status code pages render the friendly Forbidden page.
+            o.Events.OnRedirectToAccessDenied = ctx =>
+            {
+                ctx.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            };
         });
 
         services.AddAuthorizationBuilder()

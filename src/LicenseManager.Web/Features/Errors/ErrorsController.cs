@@ -6,12 +6,14 @@ namespace LicenseManager.Web.Features.Errors;
 
 /// <summary>One error page style for the UI; the API answers ProblemDetails instead.</summary>
 [AllowAnonymous]
+[IgnoreAntiforgeryToken] // re-executed for failed POSTs too
 [ApiExplorerSettings(IgnoreApi = true)]
 public sealed class ErrorsController : Controller
 {
-    [Route("error/{status:int}")]
-    public IActionResult Status(int status)
+    [Route("error/{code:int}")]
+    public IActionResult Status([FromRoute] int code)
     {
+        var status = code;
         var original = HttpContext.Features.Get<IStatusCodeReExecuteFeature>();
         if (original?.OriginalPath.StartsWith("/api", StringComparison.OrdinalIgnoreCase) == true)
             return Problem(statusCode: status);

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using LicenseManager.Tests.Infrastructure;
+using LicenseManager.Web.Features.Installs;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseManager.Tests.Installs;
+
+/// <summary>The ingest endpoint refuses what it can't trust or read, with ProblemDetails and a stable code, and stores nothing.</summary>
+public abstract class IngestApiTests(LmaApp app)
+{
+    private async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(code, JsonDocument.Parse(body).RootElement.GetProperty("code").GetString());
+    }
+
+    private Task<int> StoredAsync() => app.WithDb(db => db.InstallEvents.CountAsync());
+
+    [SkippableFact]
+    public async Task Missing_bad_stale_or_unknown_signatures_are_refused_and_nothing_is_stored()
+    {
+        Requires.Available(app);
+        var before = await StoredAsync();
+        var install = Events.Install(Events.NewVersionId(), Events.NewOrgId());
+        await AssertRefusedAsync(await app.PostEventAsync(install, secret: null), HttpStatusCode.Unauthorized, "signature_missing");
+        await AssertRefusedAsync(await app.PostEventAsync(install, secret: "wrong-secret"), HttpStatusCode.Unauthorized, "signature_mismatch");
+        await AssertRefusedAsync(await app.PostEventAsync(install, signedAt: DateTimeOffset.UtcNow.AddMinutes(-6)), HttpStatusCode.Unauthorized, "signature_stale");
+        Assert.Equal(before, await StoredAsync());
+    }
+
+    [SkippableFact]
+    public async Task The_previous_secret_is_accepted_during_rotation()
+    {
+        Requires.Available(app);
+        var response = await app.PostEventAsync(Events.Install(Events.NewVersionId(), Events.NewOrgId()), secret: LmaApp.PreviousIngestSecret);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    public static TheoryData<string, string> MalformedBodies => new()
+    {
+        { "not json at all", "malformed_json" },
+        { "[1,2,3]", "malformed_json" },
+        { "{\"eventId\":\"x\",\"type\":\"install\",\"occurredAt\":\"yesterday\"}", "malformed_json" },
+        { "{\"eventId\":\"x\",\"type\":\"install\",\"usedLicenses\":\"many\"}", "malformed_json" },
+        { "{}", "validation_failed" },
+        { "{\"eventId\":\"e\",\"type\":\"explode\",\"occurredAt\":\"2026-11-27T10:00:00Z\"}", "validation_failed" },
+        { "{\"eventId\":\"e\",\"type\":\"install\",\"occurredAt\":\"2026-11-27T10:00:00Z\",\"packageVersionId\":\"short\",\"org\":{\"id\":\"00D000000000001\",\"name\":\"A\",\"status\":\"Active\"},\"installer\":{\"lastName\":\"L\",\"email\":\"a@b.example\"}}", "validation_failed" },
+        { "{\"eventId\":\"e\",\"type\":\"install\",\"occurredAt\":\"2026-11-27T10:00:00Z\",\"packageVersionId\":\"04t000000000000001\",\"org\":{\"id\":\"00D0000000000012345\",\"name\":\"A\",\"status\":\"Active\"},\"installer\":{\"lastName\":\"L\",\"email\":\"a@b.example\"}}", "validation_failed" },
+        { "{\"eventId\":\"e\",\"type\":\"install\",\"occurredAt\":\"2026-11-27T10:00:00Z\",\"packageVersionId\":\"04t000000000000001\",\"org\":{\"id\":\"00D000000000001\",\"name\":\"A\",\"status\":\"Active\"}}", "validation_failed" },
+        { "{\"eventId\":\"e\",\"type\":\"org-update\",\"occurredAt\":\"2026-11-27T10:00:00Z\",\"packageVersionId\":\"04t000000000000001\",\"org\":{\"id\":\"00D000000000001\"},\"usedLicenses\":-1}", "validation_failed" },
+        { "{\"eventId\":\"e\",\"type\":\"package-version-uploaded\",\"occurredAt\":\"2026-11-27T10:00:00Z\",\"package\":{\"packageId\":\"033000000000000001\",\"name\":\"P\",\"developerName\":\"D\",\"developerOrgId\":\"00D000000000000001\"},\"packageVersion\":{\"versionId\":\"04t000000000000001\",\"name\":\"P 1\",\"version\":\"one\"}}", "validation_failed" },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(MalformedBodies))]
+    public async Task Malformed_or_incomplete_bodies_get_400_and_nothing_is_stored(string body, string code)
+    {
+        Requires.Available(app);
+        var before = await StoredAsync();
+        await AssertRefusedAsync(await app.PostEventAsync(body), HttpStatusCode.BadRequest, code);
+        Assert.Equal(before, await StoredAsync());
+    }
+
+    [SkippableFact]
+    public async Task Field_errors_name_the_json_fields()
+    {
+        Requires.Available(app);
+        var response = await app.PostEventAsync(MalformedBodies.Select(d => (string)d[0]).ElementAt(6));
+        var errors = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty("packageVersionId", out _), errors.ToString());
+    }
+
+    [SkippableFact]
+    public async Task A_huge_body_is_refused_without_being_stored()
+    {
+        Requires.Available(app);
+        var before = await StoredAsync();
+        var huge = "{\"eventId\":\"" + new string('x', 200_000) + "\"}";
+        await AssertRefusedAsync(await app.PostEventAsync(huge), HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        Assert.Equal(before, await StoredAsync());
+    }
+
+    [SkippableFact]
+    public async Task An_event_id_longer_than_255_characters_is_refused()
+    {
+        Requires.Available(app);
+        var install = Events.Install(Events.NewVersionId(), Events.NewOrgId());
+        install.EventId = new string('e', 256);
+        await AssertRefusedAsync(await app.PostEventAsync(install), HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [SkippableFact]
+    public async Task Accepted_events_are_stored_before_they_are_processed()
+    {
+        Requires.Available(app);
+        var install = Events.Install(Events.NewVersionId(), Events.NewOrgId());
+        var response = await app.PostEventAsync(install);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var stored = await app.WithDb(db => db.InstallEvents.SingleAsync(e => e.EventId == install.EventId));
+        Assert.Equal(LicenseManager.Core.Domain.InstallEventState.Pending, stored.State);
+        Assert.Contains(install.Org!.Id!, stored.Payload);
+    }
+}
+
+public sealed class IngestApiTests_Sqlite(SqliteApp app) : IngestApiTests(app), IClassFixture<SqliteApp>;
+public sealed class IngestApiTests_PostgreSql(PostgresApp app) : IngestApiTests(app), IClassFixture<PostgresApp>;
