@@ -34,6 +34,7 @@ public static class LicenseManagerSetup
         services.AddScoped<DemoDataSeeder>();
         services.AddScoped<Features.Leads.LeadConversion>();
         services.AddScoped<Features.Licenses.ModifyLicense>();
+        services.AddScoped<Features.Installs.LmaTransfer>();
         // A missing registration fails at start-up, not on the first request that needs it.
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
 

@@ -24,14 +24,16 @@ public sealed class DatabaseInitializer(
     IServer server,
     ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
 {
-    public async Task StartingAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => InitializeAsync(options.Value.SeedDemoData, cancellationToken);
+
+    public async Task InitializeAsync(bool seedDemoData, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         await MigrateAsync(db, cancellationToken);
         await EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
         await EnsureAdministratorAsync(scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>());
-        if (options.Value.SeedDemoData)
+        if (seedDemoData)
             await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedIfEmptyAsync(cancellationToken);
     }
 

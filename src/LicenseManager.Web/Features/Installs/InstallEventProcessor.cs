@@ -105,7 +105,9 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
     public async Task ApplyAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
     {
         await PreloadAsync(batch, ct);
-        foreach (var e in batch.OrderBy(e => e.OccurredAt).ThenBy(e => e.Id))
+        // Uploads first: a version is a catalogue fact, and an install or upgrade in the same batch may name it
+        // even when the upload's timestamp is later. Then org events in the order they happened.
+        foreach (var e in batch.OrderBy(e => e.Type == InstallEventType.PackageVersionUploaded ? 0 : 1).ThenBy(e => e.OccurredAt).ThenBy(e => e.Id))
         {
             e.Attempts++;
             e.ProcessedAt = now;
