@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace LicenseManager.Tests.Web;
 
 /// <summary>The demo org: loaded through the real install pipeline, then every page rendered as an administrator.</summary>
-public sealed class DemoApp : SqliteApp
+public class DemoApp : SqliteApp
 {
     protected override IDictionary<string, string?> ExtraSettings
     {
