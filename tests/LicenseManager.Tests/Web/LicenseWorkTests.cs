@@ -216,3 +216,28 @@ public abstract class LicenseWorkTests(LmaApp app)
 
 public sealed class LicenseWorkTests_Sqlite(SqliteApp app) : LicenseWorkTests(app), IClassFixture<SqliteApp>;
 public sealed class LicenseWorkTests_PostgreSql(PostgresApp app) : LicenseWorkTests(app), IClassFixture<PostgresApp>;
+
+public sealed class LicenseDeletionTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    [Fact]
+    public async Task Only_an_administrator_deletes_the_license_of_an_org_that_no_longer_exists_after_confirming_its_id()
+    {
+        var package = await app.CreatePackageAsync();
+        var org = Events.NewOrgId();
+        await app.SendAsync(Events.Install(package.VersionId, org));
+        var license = (await app.LicenseAsync(package.Key, org))!;
+
+        using var manager = await app.SignInAsNewUserAsync(Roles.LicenseManager);
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.PostFormAsync($"/licenses/{license.Id}/delete", new() { ["confirmOrgId"] = org }, tokenFrom: "/licenses")).StatusCode);
+
+        using var admin = await app.SignInAsAdminAsync();
+        await admin.PostFormAsync($"/licenses/{license.Id}/delete", new() { ["confirmOrgId"] = "wrong" }, tokenFrom: "/licenses");
+        Assert.NotNull(await app.LicenseAsync(package.Key, org));
+
+        var deleted = await admin.PostFormAsync($"/licenses/{license.Id}/delete", new() { ["confirmOrgId"] = org }, tokenFrom: "/licenses");
+        Assert.Equal(HttpStatusCode.Redirect, deleted.StatusCode);
+        Assert.Null(await app.LicenseAsync(package.Key, org));
+        // The installation log keeps the org's events, marked so Refresh Licenses doesn't bring the license back.
+        Assert.Equal(HoldCodes.LicenseDeleted, await app.WithDb(db => db.InstallEvents.Where(e => e.OrgId == org).Select(e => e.HoldCode).SingleAsync()));
+    }
+}
