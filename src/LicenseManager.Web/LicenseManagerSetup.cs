@@ -39,7 +39,9 @@ public static class LicenseManagerSetup
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
 
         services.AddValidatorsFromAssemblyContaining<LmaOptions>(includeInternalTypes: true);
-        services.AddProblemDetails();
+        // Problems the framework writes (404, 405, 415 on API paths...) get a stable code like ours do.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+            ctx.ProblemDetails.Extensions.TryAdd("code", ApiProblem.CodeFor(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode)));
         services.AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
             .AddRazorOptions(o => o.ViewLocationExpanders.Add(new FeatureViewLocationExpander()));
         services.AddHealthChecks();

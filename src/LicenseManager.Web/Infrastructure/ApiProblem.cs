@@ -13,4 +13,21 @@ public static class ApiProblem
         problem.Extensions["code"] = code;
         return new ObjectResult(problem) { StatusCode = status, ContentTypes = { "application/problem+json" } };
     }
+
+    /// <summary>The code of a problem the framework raised itself, by status.</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        412 => "precondition_failed",
+        413 => "body_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        >= 500 => "server_error",
+        _ => "error",
+    };
 }

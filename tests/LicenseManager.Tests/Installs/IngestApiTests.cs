@@ -108,3 +108,24 @@ public abstract class IngestApiTests(LmaApp app)
 
 public sealed class IngestApiTests_Sqlite(SqliteApp app) : IngestApiTests(app), IClassFixture<SqliteApp>;
 public sealed class IngestApiTests_PostgreSql(PostgresApp app) : IngestApiTests(app), IClassFixture<PostgresApp>;
+
+public sealed class ApiErrorShapeTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    [Theory]
+    [InlineData("text/plain", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type")]
+    public async Task Framework_errors_on_the_api_are_problem_details_with_a_code(string contentType, HttpStatusCode status, string code)
+    {
+        var response = await app.CreateClient().PostAsync("/api/v1/install-events", new StringContent("{}", Encoding.UTF8, contentType));
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(code, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_api_path_is_a_404_problem()
+    {
+        var response = await app.CreateClient().GetAsync("/api/v1/nothing-here");
+        Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+}

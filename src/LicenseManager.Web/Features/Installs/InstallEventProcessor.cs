@@ -17,9 +17,28 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvi
     public const int DefaultBatchSize = 500;
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(2);
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    // The database lease keeps other nodes out; this keeps a second caller in this process (the pump and the
+    // sweep job) from running beside the first under the same lease owner.
+    private readonly SemaphoreSlim _running = new(1, 1);
 
-    /// <summary>Processes pending events until none are left. Returns how many were processed (done or held).</summary>
+    /// <summary>
+    /// Processes pending events until none are left. Returns how many were processed (done or held), or 0 when
+    /// another caller (here or on another node) is already processing: it keeps going until the queue is empty.
+    /// </summary>
     public async Task<int> ProcessPendingAsync(int batchSize = DefaultBatchSize, CancellationToken ct = default)
+    {
+        if (!await _running.WaitAsync(0, ct)) return 0;
+        try
+        {
+            return await ProcessUnderLeaseAsync(batchSize, ct);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private async Task<int> ProcessUnderLeaseAsync(int batchSize, CancellationToken ct)
     {
         await using var leaseScope = scopes.CreateAsyncScope();
         var leaseDb = leaseScope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
@@ -35,9 +54,9 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvi
                     .OrderBy(e => e.Id).Select(e => e.Id).Take(batchSize).ToListAsync(ct);
                 if (ids.Count == 0) break;
 
-                if (!await TryApplyAsync(ids, ct))
+                if (await TryApplyAsync(ids, ct) is not null)
                     foreach (var id in ids) // isolate the event that broke the batch
-                        if (!await TryApplyAsync([id], ct)) await HoldAsFailedAsync(id, ct);
+                        if (await TryApplyAsync([id], ct) is { } error) await HoldAsFailedAsync(id, error, ct);
 
                 total += ids.Count;
                 await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, LeaseDuration, time.GetUtcNow().UtcDateTime, ct);
@@ -50,9 +69,8 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvi
         return total;
     }
 
-    private Exception? _lastError;
-
-    private async Task<bool> TryApplyAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    /// <returns>Null when the events were applied and committed; otherwise what went wrong (nothing was committed).</returns>
+    private async Task<Exception?> TryApplyAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
@@ -60,26 +78,25 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvi
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var batch = await db.InstallEvents.Where(e => ids.Contains(e.Id) && e.State == InstallEventState.Pending).ToListAsync(ct);
-            if (batch.Count == 0) return true;
+            if (batch.Count == 0) return null;
             var applier = new InstallEventApplier(db, time.GetUtcNow().UtcDateTime);
             await applier.ApplyAsync(batch, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return true;
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _lastError = e;
             logger.LogWarning(e, "Install event batch of {Count} failed; {Next}", ids.Count, ids.Count > 1 ? "retrying one by one" : "holding the event");
-            return false;
+            return e;
         }
     }
 
-    private async Task HoldAsFailedAsync(long id, CancellationToken ct)
+    private async Task HoldAsFailedAsync(long id, Exception error, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        var reason = Truncate($"Processing failed: {_lastError?.GetBaseException().Message ?? "unknown error"}", 1024);
+        var reason = Truncate($"Processing failed: {error.GetBaseException().Message}", 1024);
         await db.InstallEvents.Where(e => e.Id == id && e.State == InstallEventState.Pending).ExecuteUpdateAsync(s => s
             .SetProperty(e => e.State, InstallEventState.Held)
             .SetProperty(e => e.HoldCode, HoldCodes.Failed)

@@ -19,13 +19,16 @@ public sealed class InstallEventsApiController(
     IOptions<IngestOptions> options) : ControllerBase
 {
     [HttpPost]
-    [Consumes("application/json")]
     [ProducesResponseType(typeof(AcceptedEvent), StatusCodes.Status202Accepted)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status400BadRequest)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status401Unauthorized)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status413PayloadTooLarge)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status415UnsupportedMediaType)]
     public async Task<IActionResult> Post(CancellationToken ct)
     {
+        if (Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            return ApiProblem.Result(415, "unsupported_media_type", "Install events are JSON.", "Send the body with Content-Type: application/json.");
+
         var body = await ReadBodyAsync(options.Value.MaxBodyBytes, ct);
         if (body is null)
             return ApiProblem.Result(413, "body_too_large", "The request body is too large.", $"Install events are at most {options.Value.MaxBodyBytes:N0} bytes.");
