@@ -145,12 +145,16 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 }
 
-public class SqliteApp : LmaApp
+/// <summary>The app on a SQLite file of its own; derived fixtures pass the settings that make them different.</summary>
+public class SqliteApp(params (string Key, string Value)[] settings) : LmaApp
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "lma-tests", Guid.NewGuid().ToString("N"));
+    public SqliteApp() : this([]) { }
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+    protected string DataFolder => _folder;
     protected override string ConnectionString => $"Data Source={Path.Combine(_folder, "lma.db")}";
-    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Lma:DataDirectory"] = _folder };
+    protected override IDictionary<string, string?> ExtraSettings =>
+        settings.Aggregate(new Dictionary<string, string?> { ["Lma:DataDirectory"] = _folder }, (all, s) => { all[s.Key] = s.Value; return all; });
 
     protected override async Task DisposeAppAsync()
     {

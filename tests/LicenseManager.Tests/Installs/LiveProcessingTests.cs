@@ -9,18 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LicenseManager.Tests.Installs;
 
 /// <summary>The app as it runs in production: the Hangfire server and the processor pump on, nobody driving them.</summary>
-public sealed class LiveApp : SqliteApp
-{
-    protected override IDictionary<string, string?> ExtraSettings
-    {
-        get
-        {
-            var settings = base.ExtraSettings;
-            settings["Lma:Jobs:RunServer"] = "true";
-            return settings;
-        }
-    }
-}
+public sealed class LiveApp() : SqliteApp(("Lma:Jobs:RunServer", "true"));
 
 public sealed class LiveProcessingTests(LiveApp app) : IClassFixture<LiveApp>
 {

@@ -7,18 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace LicenseManager.Tests.Web;
 
 /// <summary>The demo org: loaded through the real install pipeline, then every page rendered as an administrator.</summary>
-public class DemoApp : SqliteApp
-{
-    protected override IDictionary<string, string?> ExtraSettings
-    {
-        get
-        {
-            var settings = base.ExtraSettings;
-            settings["Lma:SeedDemoData"] = "true";
-            return settings;
-        }
-    }
-}
+public class DemoApp() : SqliteApp(("Lma:SeedDemoData", "true"));
 
 public sealed class PageTests(DemoApp app) : IClassFixture<DemoApp>
 {
