@@ -1,5 +1,6 @@
 using FluentValidation;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Alerts;
 using LicenseManager.Web.Features.Demo;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Jobs;
@@ -34,7 +35,11 @@ public static class LicenseManagerSetup
         services.AddScoped<DemoDataSeeder>();
         services.AddScoped<Features.Leads.LeadConversion>();
         services.AddScoped<Features.Licenses.ModifyLicense>();
+<<<<<<< HEAD
         services.AddScoped<Features.Installs.LmaTransfer>();
+=======
+        services.AddAlerts();
+>>>>>>> feature/alerts
         // A missing registration fails at start-up, not on the first request that needs it.
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
 

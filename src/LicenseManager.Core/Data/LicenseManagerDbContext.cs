@@ -23,6 +23,11 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
     public DbSet<LicenseRefresh> LicenseRefreshes => Set<LicenseRefresh>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<JobLease> JobLeases => Set<JobLease>();
+    public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
+    public DbSet<AlertRule> AlertRules => Set<AlertRule>();
+    public DbSet<LicenseStatusChange> LicenseStatusChanges => Set<LicenseStatusChange>();
+    public DbSet<EmailMessage> EmailMessages => Set<EmailMessage>();
+    public DbSet<EmailDeliveryAttempt> EmailDeliveryAttempts => Set<EmailDeliveryAttempt>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>The actor whose name goes into audit fields and license history for this context's saves.</summary>
@@ -77,7 +82,10 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
                 versioned.Version++;
 
             if (entry.State == EntityState.Modified && entry.Entity is License license)
+            {
                 RecordHistory(entry, license, now, who);
+                QueueStatusChange(entry, license, now);
+            }
         }
     }
 
@@ -88,6 +96,23 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
         nameof(License.Instance), nameof(License.IsSandbox), nameof(License.ReportedUsedLicenses), nameof(License.AccountKey),
         nameof(License.ContactKey), nameof(License.LeadKey),
     ];
+
+    /// <summary>
+    /// The alert outbox's entry point: a status change is queued in the same transaction as the change itself,
+    /// and matched to alert rules in the background (so this stays one insert, whatever the rules).
+    /// </summary>
+    private void QueueStatusChange(EntityEntry entry, License license, DateTime now)
+    {
+        var status = entry.Property(nameof(License.Status));
+        if (!status.IsModified || Equals(status.OriginalValue, status.CurrentValue)) return;
+        LicenseStatusChanges.Add(new LicenseStatusChange
+        {
+            LicenseKey = license.Id,
+            FromStatus = (LicenseStatus)status.OriginalValue!,
+            ToStatus = license.Status,
+            ChangedAt = now,
+        });
+    }
 
     private void RecordHistory(EntityEntry entry, License license, DateTime now, string who)
     {

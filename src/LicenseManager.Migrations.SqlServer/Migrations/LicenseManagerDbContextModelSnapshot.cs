@@ -74,6 +74,103 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.ToTable("Accounts", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<int?>("DaysBefore")
+                        .HasColumnType("int");
+
+                    b.Property<string>("DefaultKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<bool>("IsEnabled")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTime>("LastModifiedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("LastModifiedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<bool>("NotifyLeadOwner")
+                        .HasColumnType("bit");
+
+                    b.Property<long?>("PackageKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("RecipientRoles")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
+                    b.Property<long>("TemplateKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Trigger")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefaultKey")
+                        .IsUnique()
+                        .HasFilter("[DefaultKey] IS NOT NULL");
+
+                    b.HasIndex("PackageKey");
+
+                    b.HasIndex("TemplateKey");
+
+                    b.HasIndex("Trigger", "IsEnabled");
+
+                    b.ToTable("AlertRules", (string)null);
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRuleRecipient", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("RuleKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("RuleKey", "UserId")
+                        .IsUnique();
+
+                    b.ToTable("AlertRuleRecipients", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -210,6 +307,177 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.HasIndex("LastName", "Id");
 
                     b.ToTable("Contacts", (string)null);
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailDeliveryAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2048)
+                        .HasColumnType("nvarchar(2048)");
+
+                    b.Property<long>("MessageKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("bit");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageKey", "Id");
+
+                    b.ToTable("EmailDeliveryAttempts", (string)null);
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(40000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("DeliveredVia")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2048)
+                        .HasColumnType("nvarchar(2048)");
+
+                    b.Property<DateTime>("LastModifiedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("LastModifiedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<long>("LicenseKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("OccurrenceKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Recipients")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<DateTime?>("RenderedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<long>("RuleKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LicenseKey", "Id");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.HasIndex("RuleKey", "LicenseKey", "OccurrenceKey")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt", "Id");
+
+                    b.ToTable("EmailMessages", (string)null);
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("DefaultKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("LastModifiedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("LastModifiedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefaultKey")
+                        .IsUnique()
+                        .HasFilter("[DefaultKey] IS NOT NULL");
+
+                    b.ToTable("EmailTemplates", (string)null);
                 });
 
             modelBuilder.Entity("LicenseManager.Core.Domain.InstallEvent", b =>
@@ -632,6 +900,31 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.ToTable("LicenseRefreshes", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.LicenseStatusChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("FromStatus")
+                        .HasColumnType("int");
+
+                    b.Property<long>("LicenseKey")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ToStatus")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("LicenseStatusChanges", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.Package", b =>
                 {
                     b.Property<long>("Id")
@@ -972,6 +1265,41 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRule", b =>
+                {
+                    b.HasOne("LicenseManager.Core.Domain.Package", "Package")
+                        .WithMany()
+                        .HasForeignKey("PackageKey")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LicenseManager.Core.Domain.EmailTemplate", "Template")
+                        .WithMany()
+                        .HasForeignKey("TemplateKey")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Package");
+
+                    b.Navigation("Template");
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRuleRecipient", b =>
+                {
+                    b.HasOne("LicenseManager.Core.Domain.AlertRule", null)
+                        .WithMany("Recipients")
+                        .HasForeignKey("RuleKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LicenseManager.Core.Domain.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.Contact", b =>
                 {
                     b.HasOne("LicenseManager.Core.Domain.Account", "Account")
@@ -981,6 +1309,26 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("Account");
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailDeliveryAttempt", b =>
+                {
+                    b.HasOne("LicenseManager.Core.Domain.EmailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("MessageKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailMessage", b =>
+                {
+                    b.HasOne("LicenseManager.Core.Domain.AlertRule", "Rule")
+                        .WithMany()
+                        .HasForeignKey("RuleKey")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Rule");
                 });
 
             modelBuilder.Entity("LicenseManager.Core.Domain.InstallEvent", b =>
@@ -1166,6 +1514,11 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
             modelBuilder.Entity("LicenseManager.Core.Domain.Account", b =>
                 {
                     b.Navigation("Contacts");
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRule", b =>
+                {
+                    b.Navigation("Recipients");
                 });
 
             modelBuilder.Entity("LicenseManager.Core.Domain.Package", b =>

@@ -67,6 +67,98 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                     b.ToTable("Accounts", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DaysBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DefaultKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsEnabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LastModifiedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastModifiedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("NotifyLeadOwner")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PackageKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RecipientRoles")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TemplateKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Trigger")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefaultKey")
+                        .IsUnique();
+
+                    b.HasIndex("PackageKey");
+
+                    b.HasIndex("TemplateKey");
+
+                    b.HasIndex("Trigger", "IsEnabled");
+
+                    b.ToTable("AlertRules", (string)null);
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRuleRecipient", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RuleKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("RuleKey", "UserId")
+                        .IsUnique();
+
+                    b.ToTable("AlertRuleRecipients", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.ApplicationUser", b =>
                 {
                     b.Property<string>("Id")
@@ -200,6 +292,170 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                     b.HasIndex("LastName", "Id");
 
                     b.ToTable("Contacts", (string)null);
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailDeliveryAttempt", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AttemptedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MessageKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Succeeded")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MessageKey", "Id");
+
+                    b.ToTable("EmailDeliveryAttempts", (string)null);
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(40000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DeliveredVia")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2048)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastModifiedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastModifiedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LicenseKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OccurrenceKey")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recipients")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RenderedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RuleKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LicenseKey", "Id");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.HasIndex("RuleKey", "LicenseKey", "OccurrenceKey")
+                        .IsUnique();
+
+                    b.HasIndex("Status", "NextAttemptAt", "Id");
+
+                    b.ToTable("EmailMessages", (string)null);
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailTemplate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefaultKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastModifiedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastModifiedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefaultKey")
+                        .IsUnique();
+
+                    b.ToTable("EmailTemplates", (string)null);
                 });
 
             modelBuilder.Entity("LicenseManager.Core.Domain.InstallEvent", b =>
@@ -612,6 +868,29 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                     b.ToTable("LicenseRefreshes", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.LicenseStatusChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FromStatus")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LicenseKey")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ToStatus")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("LicenseStatusChanges", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.Package", b =>
                 {
                     b.Property<long>("Id")
@@ -939,6 +1218,41 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRule", b =>
+                {
+                    b.HasOne("LicenseManager.Core.Domain.Package", "Package")
+                        .WithMany()
+                        .HasForeignKey("PackageKey")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("LicenseManager.Core.Domain.EmailTemplate", "Template")
+                        .WithMany()
+                        .HasForeignKey("TemplateKey")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Package");
+
+                    b.Navigation("Template");
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRuleRecipient", b =>
+                {
+                    b.HasOne("LicenseManager.Core.Domain.AlertRule", null)
+                        .WithMany("Recipients")
+                        .HasForeignKey("RuleKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("LicenseManager.Core.Domain.ApplicationUser", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.Contact", b =>
                 {
                     b.HasOne("LicenseManager.Core.Domain.Account", "Account")
@@ -948,6 +1262,26 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Account");
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailDeliveryAttempt", b =>
+                {
+                    b.HasOne("LicenseManager.Core.Domain.EmailMessage", null)
+                        .WithMany()
+                        .HasForeignKey("MessageKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.EmailMessage", b =>
+                {
+                    b.HasOne("LicenseManager.Core.Domain.AlertRule", "Rule")
+                        .WithMany()
+                        .HasForeignKey("RuleKey")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Rule");
                 });
 
             modelBuilder.Entity("LicenseManager.Core.Domain.InstallEvent", b =>
@@ -1133,6 +1467,11 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
             modelBuilder.Entity("LicenseManager.Core.Domain.Account", b =>
                 {
                     b.Navigation("Contacts");
+                });
+
+            modelBuilder.Entity("LicenseManager.Core.Domain.AlertRule", b =>
+                {
+                    b.Navigation("Recipients");
                 });
 
             modelBuilder.Entity("LicenseManager.Core.Domain.Package", b =>

@@ -93,6 +93,8 @@ public static class JobsSetup
     {
         jobs.AddOrUpdate<ProcessInstallEventsJob>("install-events-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         jobs.AddOrUpdate<WeeklyRefreshJob>("refresh-licenses-weekly", j => j.RunAsync(CancellationToken.None), Cron.Weekly(DayOfWeek.Sunday, 3));
+        jobs.AddOrUpdate<SendAlertEmailsJob>("alert-emails-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
+        jobs.AddOrUpdate<ExpiryAlertScanJob>("alert-expiry-scan-daily", j => j.RunAsync(CancellationToken.None), Cron.Daily(6));
     }
 
     public static WebApplication UseLmaJobs(this WebApplication app)

@@ -1,0 +1,30 @@
+using Hangfire;
+using LicenseManager.Web.Features.Alerts;
+
+namespace LicenseManager.Web.Jobs;
+
+/// <summary>
+/// The outbox sweep, every minute: queues emails for license status changes, then sends whatever is due
+/// (including retries and rows left pending by a restart). Safe to run twice and on several nodes.
+/// </summary>
+public sealed class SendAlertEmailsJob(StatusChangeAlerts statusChanges, AlertEmailSender sender)
+{
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [AutomaticRetry(Attempts = 0)] // the next run a minute later is the retry
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await statusChanges.QueuePendingAsync(ct);
+        await sender.SendDueAsync(ct);
+    }
+}
+
+/// <summary>The daily "license expires soon" scan, then a send. Idempotent per (rule, license, expiration date).</summary>
+public sealed class ExpiryAlertScanJob(ExpiryAlertScan scan, AlertEmailSender sender)
+{
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await scan.RunAsync(ct);
+        await sender.SendDueAsync(ct);
+    }
+}
