@@ -35,11 +35,8 @@ public static class LicenseManagerSetup
         services.AddScoped<DemoDataSeeder>();
         services.AddScoped<Features.Leads.LeadConversion>();
         services.AddScoped<Features.Licenses.ModifyLicense>();
-<<<<<<< HEAD
         services.AddScoped<Features.Installs.LmaTransfer>();
-=======
         services.AddAlerts();
->>>>>>> feature/alerts
         // A missing registration fails at start-up, not on the first request that needs it.
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
 
