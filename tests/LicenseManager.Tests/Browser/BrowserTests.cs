@@ -131,7 +131,7 @@ public sealed class BrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
         RequireBrowser();
         var page = await app.OpenSignedInAsync(LmaApp.AdminEmail, LmaApp.AdminPassword);
         await page.GotoAsync("/");
-        foreach (var (chart, axis) in new[] { ("installs", "Events per week"), ("conversion", "Converted (% of decided trials)"), ("seats", "Seats") })
+        foreach (var (chart, axis) in new[] { ("installs", "Events per week"), ("conversion", "Converted (%)"), ("seats", "Seats") })
         {
             var svg = page.GetByTestId($"chart-{chart}");
             await Assertions.Expect(svg).ToBeVisibleAsync();

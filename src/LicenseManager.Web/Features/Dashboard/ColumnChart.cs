@@ -37,7 +37,7 @@ public sealed record ColumnChart
     public int Width { get; init; } = 760;
     public int Height { get; init; } = 280;
 
-    private const int Left = 64, Right = 12, Top = 16, Bottom = 56;
+    private const int Left = 64, Right = 12, Top = 30, Bottom = 56;
 
     public IHtmlContent Render()
     {
@@ -50,8 +50,9 @@ public sealed record ColumnChart
         var up = Mirrored ? Series.Take(1).ToList() : Series.ToList();
         var down = Mirrored ? Series.Skip(1).Take(1).ToList() : [];
         var upMax = Max ?? NiceCeiling(up.SelectMany(s => s.Values).DefaultIfEmpty(0).Max());
-        var downMax = down.Count == 0 ? 0 : NiceCeiling(down.SelectMany(s => s.Values).DefaultIfEmpty(0).Max());
-        if (Mirrored) downMax = upMax = Math.Max(upMax, downMax); // one scale both ways, so heights compare
+        var step = Step ?? NiceStep(upMax);
+        // One scale both ways, so heights compare; below zero only as many steps as the largest value needs.
+        var downMax = down.Count == 0 ? 0 : step * Math.Max(1, Math.Ceiling(down.SelectMany(s => s.Values).DefaultIfEmpty(0).Max() / step));
         var span = upMax + downMax;
         var zeroY = Top + plotH * upMax / span;
         double Y(double v) => zeroY - plotH * v / span;
@@ -61,7 +62,6 @@ public sealed record ColumnChart
         sb.Append(inv, $"<title id=\"{Id}-title\">{E(Title)}</title><desc id=\"{Id}-desc\">{E(Description)}</desc>");
 
         // Value axis: gridlines and labels at round steps.
-        var step = Step ?? NiceStep(Math.Max(upMax, downMax));
         sb.Append("<g class=\"axis y-axis\">");
         for (var v = -downMax; v <= upMax + step / 1000; v += step)
         {
@@ -124,9 +124,9 @@ public sealed record ColumnChart
             {
                 var textWidth = s.Name.Length * 6.6;
                 lx -= (int)textWidth + 8;
-                sb.Append(inv, $"<text x=\"{N(lx)}\" y=\"{Top + 9}\">{E(s.Name)}</text>");
+                sb.Append(inv, $"<text x=\"{N(lx)}\" y=\"14\">{E(s.Name)}</text>");
                 lx -= 14;
-                sb.Append(inv, $"<rect class=\"{s.CssClass}\" x=\"{N(lx)}\" y=\"{Top}\" width=\"10\" height=\"10\" />");
+                sb.Append(inv, $"<rect class=\"{s.CssClass}\" x=\"{N(lx)}\" y=\"5\" width=\"10\" height=\"10\" />");
                 lx -= 14;
             }
             sb.Append("</g>");
