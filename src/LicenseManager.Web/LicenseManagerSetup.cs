@@ -37,6 +37,8 @@ public static class LicenseManagerSetup
         services.AddScoped<Features.Licenses.ModifyLicense>();
         services.AddScoped<Features.Installs.LmaTransfer>();
         services.AddAlerts();
+        services.AddMemoryCache();
+        services.AddScoped<Features.Dashboard.DashboardQueries>();
         // A missing registration fails at start-up, not on the first request that needs it.
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
 

@@ -549,9 +549,13 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("State", "Id");
 
+                    b.HasIndex("Type", "OccurredAt");
+
                     b.HasIndex("PackageKey", "OrgId", "OccurredAt");
 
                     b.HasIndex("PackageKey", "State", "Id");
+
+                    b.HasIndex("PackageKey", "Type", "OccurredAt");
 
                     b.ToTable("InstallEvents", (string)null);
                 });
@@ -668,6 +672,10 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                     b.HasIndex("LeadSource", "Id");
 
                     b.HasIndex("OwnerId", "Id");
+
+                    b.HasIndex("LeadSource", "CreatedAt", "OwnerId");
+
+                    b.HasIndex("LeadSource", "IsConverted", "OwnerId");
 
                     b.ToTable("Leads", (string)null);
                 });
@@ -800,9 +808,13 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("SubscriberOrgId", "Id");
 
+                    b.HasIndex("PackageKey", "Status", "ExpirationDate");
+
                     b.HasIndex("PackageKey", "Status", "Id");
 
                     b.HasIndex("Status", "ExpirationDate", "Id");
+
+                    b.HasIndex("PackageKey", "Status", "IsSandbox", "OrgStatus", "Seats", "ReportedUsedLicenses");
 
                     b.ToTable("Licenses", (string)null);
                 });
@@ -840,6 +852,8 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                         .HasColumnType("character varying(512)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Field", "ChangedAt");
 
                     b.HasIndex("LicenseKey", "Id");
 

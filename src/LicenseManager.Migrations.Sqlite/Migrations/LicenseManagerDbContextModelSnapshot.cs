@@ -528,9 +528,13 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
 
                     b.HasIndex("State", "Id");
 
+                    b.HasIndex("Type", "OccurredAt");
+
                     b.HasIndex("PackageKey", "OrgId", "OccurredAt");
 
                     b.HasIndex("PackageKey", "State", "Id");
+
+                    b.HasIndex("PackageKey", "Type", "OccurredAt");
 
                     b.ToTable("InstallEvents", (string)null);
                 });
@@ -645,6 +649,10 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                     b.HasIndex("LeadSource", "Id");
 
                     b.HasIndex("OwnerId", "Id");
+
+                    b.HasIndex("LeadSource", "CreatedAt", "OwnerId");
+
+                    b.HasIndex("LeadSource", "IsConverted", "OwnerId");
 
                     b.ToTable("Leads", (string)null);
                 });
@@ -775,9 +783,13 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
 
                     b.HasIndex("SubscriberOrgId", "Id");
 
+                    b.HasIndex("PackageKey", "Status", "ExpirationDate");
+
                     b.HasIndex("PackageKey", "Status", "Id");
 
                     b.HasIndex("Status", "ExpirationDate", "Id");
+
+                    b.HasIndex("PackageKey", "Status", "IsSandbox", "OrgStatus", "Seats", "ReportedUsedLicenses");
 
                     b.ToTable("Licenses", (string)null);
                 });
@@ -813,6 +825,8 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Field", "ChangedAt");
 
                     b.HasIndex("LicenseKey", "Id");
 

@@ -126,6 +126,31 @@ public sealed class BrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
     }
 
     [SkippableFact]
+    public async Task Dashboard_draws_its_charts_with_axis_labels()
+    {
+        RequireBrowser();
+        var page = await app.OpenSignedInAsync(LmaApp.AdminEmail, LmaApp.AdminPassword);
+        await page.GotoAsync("/");
+        foreach (var (chart, axis) in new[] { ("installs", "Events per week"), ("conversion", "Converted (%)"), ("seats", "Seats") })
+        {
+            var svg = page.GetByTestId($"chart-{chart}");
+            await Assertions.Expect(svg).ToBeVisibleAsync();
+            await Assertions.Expect(svg.Locator("text.axis-label").First).ToHaveTextAsync(axis);
+            Assert.True(await svg.Locator("rect").CountAsync() > 1, $"{chart}: no columns drawn");
+            var box = await svg.BoundingBoxAsync();
+            Assert.True(box!.Width > 300 && box.Height > 100, $"{chart}: drawn {box.Width}x{box.Height}");
+        }
+        Assert.NotEqual("0", (await page.GetByTestId("installs-total").TextContentAsync())!.Trim());
+        await app.ScreenshotAsync(page, "12-dashboard");
+
+        await page.GetByTestId("hide-test-orgs").ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("hideTestOrgs=true"));
+        await page.GetByTestId("renewals-90").ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/licenses?") && url.Contains("hideTestOrgs=true"));
+        await page.Context.CloseAsync();
+    }
+
+    [SkippableFact]
     public async Task Pages_work_on_a_phone_sized_screen()
     {
         RequireBrowser();

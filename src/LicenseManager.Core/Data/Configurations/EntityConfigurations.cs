@@ -96,6 +96,10 @@ internal sealed class LicenseConfiguration : IEntityTypeConfiguration<License>
         b.HasIndex(x => new { x.LeadKey, x.Id });
         b.HasIndex(x => new { x.AccountKey, x.Id });
         b.HasIndex(x => new { x.ContactKey, x.Id });
+        // Dashboard: counts by status and seat sums per package, with or without sandbox and trial orgs, read from the index alone.
+        b.HasIndex(x => new { x.PackageKey, x.Status, x.IsSandbox, x.OrgStatus, x.Seats, x.ReportedUsedLicenses });
+        // Dashboard: renewals and trials ending, for one package.
+        b.HasIndex(x => new { x.PackageKey, x.Status, x.ExpirationDate });
         b.MapAudit();
     }
 }
@@ -112,6 +116,8 @@ internal sealed class LicenseFieldChangeConfiguration : IEntityTypeConfiguration
         b.Property(x => x.NewValue).HasMaxLength(512);
         b.HasOne<License>().WithMany().HasForeignKey(x => x.LicenseKey).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(x => new { x.LicenseKey, x.Id });
+        // Dashboard: status changes (Trial -> ...) per month.
+        b.HasIndex(x => new { x.Field, x.ChangedAt });
     }
 }
 
@@ -140,6 +146,9 @@ internal sealed class LeadConfiguration : IEntityTypeConfiguration<Lead>
         b.HasIndex(x => new { x.Company, x.Id });
         b.HasIndex(x => new { x.CreatedAt, x.Id });
         b.HasIndex(x => x.Email);
+        // Dashboard: leads from installs per owner, created this week / not converted.
+        b.HasIndex(x => new { x.LeadSource, x.CreatedAt, x.OwnerId });
+        b.HasIndex(x => new { x.LeadSource, x.IsConverted, x.OwnerId });
         b.MapAudit();
     }
 }

@@ -26,6 +26,9 @@ internal sealed class InstallEventConfiguration : IEntityTypeConfiguration<Insta
         b.HasIndex(x => new { x.PackageKey, x.OrgId, x.OccurredAt });
         b.HasIndex(x => new { x.OrgId, x.State });
         b.HasIndex(x => new { x.ReceivedAt, x.Id });
+        // Dashboard: installs and uninstalls per day, overall and per package.
+        b.HasIndex(x => new { x.Type, x.OccurredAt });
+        b.HasIndex(x => new { x.PackageKey, x.Type, x.OccurredAt });
     }
 }
 

@@ -25,8 +25,21 @@ public sealed class LeadsController(LicenseManagerDbContext db, LeadConversion c
 
     public sealed record LeadPage(Lead Lead, IReadOnlyList<License> Licenses, IReadOnlyList<LeadConversion.Suggestion> Suggestions);
 
-    public static IQueryable<Lead> Filter(IQueryable<Lead> leads, IQueryCollection q)
+    /// <summary>Leads created by installs; of one package's installs when given (through that package's licenses).</summary>
+    public static IQueryable<Lead> FromInstalls(LicenseManagerDbContext db, long? packageKey)
     {
+        var leads = db.Leads.AsNoTracking().Where(l => l.LeadSource == Lead.PackageInstallationSource);
+        return packageKey is { } key ? leads.Where(l => db.Licenses.Any(x => x.LeadKey == l.Id && x.PackageKey == key)) : leads;
+    }
+
+    public static IQueryable<Lead> Filter(IQueryable<Lead> leads, IQueryCollection q, IQueryable<License> licenses)
+    {
+        if (q.Long("package") is { } package) leads = leads.Where(l => licenses.Any(x => x.LeadKey == l.Id && x.PackageKey == package));
+        if (q.Date("createdAfter") is { } day)
+        {
+            var since = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            leads = leads.Where(l => l.CreatedAt >= since);
+        }
         if (q.Text("source") is { } source) leads = leads.Where(l => l.LeadSource == source);
         if (q.Text("owner") is { } owner) leads = owner == "lma" ? leads.Where(l => l.OwnerId == null) : leads.Where(l => l.OwnerId == owner);
         if (q.Bool("converted") is { } converted) leads = leads.Where(l => l.IsConverted == converted);
@@ -39,7 +52,7 @@ public sealed class LeadsController(LicenseManagerDbContext db, LeadConversion c
     public async Task<IActionResult> Index(string? after, CancellationToken ct)
     {
         var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "created", true);
-        var page = await Keyset.PageAsync(Filter(db.Leads.AsNoTracking(), Request.Query), Columns.First(c => c.Name == sort), desc, after, ListState.PageSize, ct);
+        var page = await Keyset.PageAsync(Filter(db.Leads.AsNoTracking(), Request.Query, db.Licenses), Columns.First(c => c.Name == sort), desc, after, ListState.PageSize, ct);
         ViewData["Title"] = "Leads";
         ViewData["Section"] = "Leads";
         return View(new ListPage<Lead>("leads", "Leads", page.Rows,
@@ -54,7 +67,7 @@ public sealed class LeadsController(LicenseManagerDbContext db, LeadConversion c
     public async Task Export(CancellationToken ct)
     {
         var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "created", true);
-        var query = Filter(db.Leads.AsNoTracking(), Request.Query);
+        var query = Filter(db.Leads.AsNoTracking(), Request.Query, db.Licenses);
         var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
         var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, Columns.First(x => x.Name == sort), desc, c, 1000, ct));
         await CsvExport.WriteAsync(Response, "leads.csv",

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Infrastructure.Lists;
 
@@ -22,6 +23,17 @@ public sealed record LicenseFilter
     public long? LeadKey { get; init; }
     public long? AccountKey { get; init; }
     public long? ContactKey { get; init; }
+    /// <summary>Leave out sandbox orgs and orgs whose Org Status is Trial (the dashboard's toggle).</summary>
+    public bool HideTestOrgs { get; init; }
+    /// <summary>Only installed licenses whose used licenses exceed their seats (negative available seats).</summary>
+    public bool OverSeats { get; init; }
+
+    /// <summary>A paying customer's org: not a sandbox, and not a trial org.</summary>
+    public static readonly Expression<Func<License, bool>> IsCustomerOrg = l => !l.IsSandbox && l.OrgStatus != Core.Domain.OrgStatus.Trial;
+
+    /// <summary><see cref="LicenseRules.AvailableSeats"/> below zero, as a query.</summary>
+    public static readonly Expression<Func<License, bool>> IsOverSeats =
+        l => l.Status != LicenseStatus.Uninstalled && l.Seats != null && l.ReportedUsedLicenses > l.Seats;
 
     public static LicenseFilter From(IQueryCollection q) => new()
     {
@@ -40,6 +52,8 @@ public sealed record LicenseFilter
         LeadKey = q.Long("lead"),
         AccountKey = q.Long("account"),
         ContactKey = q.Long("contact"),
+        HideTestOrgs = q.Bool("hideTestOrgs") == true,
+        OverSeats = q.Bool("overSeats") == true,
     };
 
     public IQueryable<License> Apply(IQueryable<License> licenses)
@@ -59,6 +73,8 @@ public sealed record LicenseFilter
         if (LeadKey is { } lead) licenses = licenses.Where(l => l.LeadKey == lead);
         if (AccountKey is { } account) licenses = licenses.Where(l => l.AccountKey == account);
         if (ContactKey is { } contact) licenses = licenses.Where(l => l.ContactKey == contact);
+        if (HideTestOrgs) licenses = licenses.Where(IsCustomerOrg);
+        if (OverSeats) licenses = licenses.Where(IsOverSeats);
         if (Search is { } q)
         {
             if (long.TryParse(q, out var number)) licenses = licenses.Where(l => l.Id == number);

@@ -1,0 +1,41 @@
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Lists;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseManager.Web.Features.Dashboard;
+
+/// <summary>The business at a glance: the home page after login, and the same figures for one package.</summary>
+[Authorize]
+public sealed class DashboardController(DashboardQueries queries, LicenseManagerDbContext db) : Controller
+{
+    public sealed record DashboardPage(DashboardFigures Figures, int PackageCount);
+
+    [HttpGet("/")]
+    public Task<IActionResult> Index(CancellationToken ct) => ShowAsync(null, ct);
+
+    [HttpGet("/packages/{id:long}/dashboard")]
+    public async Task<IActionResult> Package(long id, CancellationToken ct)
+    {
+        if (!Roles.All.Any(User.IsInRole)) return View("NoRole");
+        if (!await db.Packages.AnyAsync(p => p.Id == id, ct)) return NotFound();
+        return await ShowAsync(id, ct);
+    }
+
+    private async Task<IActionResult> ShowAsync(long? packageKey, CancellationToken ct)
+    {
+        ViewData["Title"] = "Dashboard";
+        if (!Roles.All.Any(User.IsInRole)) return View("NoRole");
+        var scope = new DashboardScope(packageKey, Request.Query.Bool(DashboardScope.HideTestOrgsKey) == true);
+        var figures = await queries.GetCachedAsync(scope, ct);
+        if (packageKey is not null)
+        {
+            ViewData["Title"] = $"Dashboard · {figures.PackageName}";
+            ViewData["Section"] = "Packages";
+        }
+        return View("Index", new DashboardPage(figures, packageKey is null ? await db.Packages.CountAsync(ct) : 1));
+    }
+}

@@ -1,0 +1,244 @@
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using LeadsController = LicenseManager.Web.Features.Leads.LeadsController;
+using LicenseFilter = LicenseManager.Web.Features.Licenses.LicenseFilter;
+
+namespace LicenseManager.Web.Features.Dashboard;
+
+/// <summary>
+/// The dashboard's figures, each an aggregate query (COUNT / SUM ... GROUP BY) the database answers from an index;
+/// only day buckets (at most a year's worth) come back to be summed into weeks and months here.
+/// Portable across SQLite, PostgreSQL and SQL Server: grouping uses <c>DateTime.Date</c> and plain columns only.
+/// </summary>
+public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider time, IMemoryCache cache)
+{
+    public const int Weeks = 52;
+    public const int Months = 12;
+    public static readonly int[] RenewalDays = [30, 60, 90];
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    private static readonly string StatusField = LicenseFieldNames.Display(nameof(License.Status));
+    private static readonly string Trial = LicenseStatus.Trial.ToString();
+    private static readonly string Active = LicenseStatus.Active.ToString();
+
+    public DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+
+    /// <summary>The figures as of today, from a cache shared by everyone that lasts <see cref="CacheFor"/>.</summary>
+    public Task<DashboardFigures> GetCachedAsync(DashboardScope scope, CancellationToken ct)
+    {
+        var today = Today;
+        return cache.GetOrCreateAsync($"dashboard:{scope.PackageKey}:{scope.HideTestOrgs}:{today:yyyy-MM-dd}", entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            return ComputeAsync(scope, today, ct);
+        })!;
+    }
+
+    public async Task<DashboardFigures> ComputeAsync(DashboardScope scope, DateOnly today, CancellationToken ct)
+    {
+        var weekStart = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
+        var packageName = scope.PackageKey is { } key ? await db.Packages.Where(p => p.Id == key).Select(p => p.Name).FirstOrDefaultAsync(ct) : null;
+        var (activeTrials, endingThisWeek, renewals) = await ExpirationsAsync(scope, today, weekStart, ct);
+        var (seats, overCount, mostOver) = await SeatsAsync(scope, ct);
+        return new DashboardFigures
+        {
+            Scope = scope,
+            Today = today,
+            WeekStart = weekStart,
+            ComputedAt = time.GetUtcNow().UtcDateTime,
+            PackageName = packageName,
+            InstallsPerWeek = await InstallsPerWeekAsync(scope, today, weekStart, ct),
+            LicensesByStatus = await Licenses(scope).GroupBy(l => l.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct),
+            Renewals = renewals,
+            ActiveTrials = activeTrials,
+            TrialsEndingThisWeek = endingThisWeek,
+            TrialConversion = await TrialConversionAsync(scope, today, ct),
+            Seats = seats,
+            LicensesOverSeats = overCount,
+            MostOverSeats = mostOver,
+            LeadsByOwner = await LeadsByOwnerAsync(scope, weekStart, ct),
+            HeldInstalls = await HeldInstallsAsync(scope, ct),
+            PendingInstallEvents = await InstallEvents(scope).CountAsync(e => e.State == InstallEventState.Pending, ct),
+            FailedEmails = await CountFailedEmailsAsync(scope, ct),
+            Refreshes = await RefreshesAsync(scope, ct),
+        };
+    }
+
+    /// <summary>Alert emails whose every attempt failed (an administrator may resend them from the Email log).</summary>
+    public async Task<int?> CountFailedEmailsAsync(DashboardScope scope, CancellationToken ct)
+    {
+        var failed = db.EmailMessages.AsNoTracking().Where(m => m.Status == EmailStatus.Failed);
+        if (scope.PackageKey is { } key) failed = failed.Where(m => db.Licenses.Any(l => l.Id == m.LicenseKey && l.PackageKey == key));
+        return await failed.CountAsync(ct);
+    }
+
+    /// <summary>Licenses in scope; with <see cref="DashboardScope.HideTestOrgs"/>, sandbox and trial orgs are left out (same rule as the licenses list).</summary>
+    private IQueryable<License> Licenses(DashboardScope scope)
+    {
+        var licenses = db.Licenses.AsNoTracking();
+        if (scope.PackageKey is { } key) licenses = licenses.Where(l => l.PackageKey == key);
+        if (scope.HideTestOrgs) licenses = licenses.Where(LicenseFilter.IsCustomerOrg);
+        return licenses;
+    }
+
+    private IQueryable<InstallEvent> InstallEvents(DashboardScope scope)
+    {
+        var events = db.InstallEvents.AsNoTracking();
+        if (scope.PackageKey is { } key)
+        {
+            // Like the troubleshooting page: events whose package is set, or whose version belongs to the package.
+            var versionIds = db.PackageVersions.Where(v => v.PackageKey == key).Select(v => v.VersionId);
+            events = events.Where(e => e.PackageKey == key || (e.PackageKey == null && versionIds.Contains(e.PackageVersionId!)));
+        }
+        return events;
+    }
+
+    /// <summary>Installs and uninstalls the platform reported, per day (GROUP BY type, day), summed into Monday-based weeks.</summary>
+    private async Task<IReadOnlyList<WeekInstalls>> InstallsPerWeekAsync(DashboardScope scope, DateOnly today, DateOnly weekStart, CancellationToken ct)
+    {
+        var first = weekStart.AddDays(-7 * (Weeks - 1));
+        var from = first.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var to = today.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var events = db.InstallEvents.AsNoTracking()
+            .Where(e => (e.Type == InstallEventType.Install || e.Type == InstallEventType.Uninstall) && e.OccurredAt >= from && e.OccurredAt < to);
+        if (scope.PackageKey is { } key) events = events.Where(e => e.PackageKey == key);
+        // Without a license we can't tell the org's kind: such events (held installs) are left out with the test orgs.
+        if (scope.HideTestOrgs) events = events.Where(e => e.License != null && !e.License.IsSandbox && e.License.OrgStatus != OrgStatus.Trial);
+        var days = await events.GroupBy(e => new { e.Type, Day = e.OccurredAt.Date })
+            .Select(g => new { g.Key.Type, g.Key.Day, Count = g.Count() })
+            .ToListAsync(ct);
+
+        var weeks = Enumerable.Range(0, Weeks).Select(i => first.AddDays(7 * i)).ToList();
+        return weeks.Select(w =>
+        {
+            var inWeek = days.Where(d => DateOnly.FromDateTime(d.Day) >= w && DateOnly.FromDateTime(d.Day) < w.AddDays(7)).ToList();
+            return new WeekInstalls(w, inWeek.Where(d => d.Type == InstallEventType.Install).Sum(d => d.Count),
+                inWeek.Where(d => d.Type == InstallEventType.Uninstall).Sum(d => d.Count));
+        }).ToList();
+    }
+
+    /// <summary>Trial and Active licenses expiring in the next 90 days, per (status, day); renewals and trials ending are sums of these.</summary>
+    private async Task<(int ActiveTrials, int EndingThisWeek, IReadOnlyList<RenewalWindow> Renewals)> ExpirationsAsync(
+        DashboardScope scope, DateOnly today, DateOnly weekStart, CancellationToken ct)
+    {
+        var until = today.AddDays(RenewalDays[^1]);
+        var days = await Licenses(scope)
+            .Where(l => (l.Status == LicenseStatus.Active || l.Status == LicenseStatus.Trial) && l.ExpirationDate >= today && l.ExpirationDate <= until)
+            .GroupBy(l => new { l.Status, l.ExpirationDate })
+            .Select(g => new { g.Key.Status, g.Key.ExpirationDate, Count = g.Count() })
+            .ToListAsync(ct);
+        var renewals = RenewalDays.Select(n => new RenewalWindow(n, today.AddDays(n),
+            days.Where(d => d.Status == LicenseStatus.Active && d.ExpirationDate <= today.AddDays(n)).Sum(d => d.Count))).ToList();
+        var sunday = weekStart.AddDays(6);
+        var endingThisWeek = days.Where(d => d.Status == LicenseStatus.Trial && d.ExpirationDate <= sunday).Sum(d => d.Count);
+        // A trial lasts at most 90 days, but a date moved by hand may lie further out: counted on its own.
+        var activeTrials = await Licenses(scope).CountAsync(l => l.Status == LicenseStatus.Trial && l.ExpirationDate >= today, ct);
+        return (activeTrials, endingThisWeek, renewals);
+    }
+
+    /// <summary>
+    /// Per month: Trial → Active/Suspended/Uninstalled changes from the license history (GROUP BY new value, day),
+    /// plus licenses still in Trial whose expiration date passed (GROUP BY expiration date).
+    /// </summary>
+    private async Task<IReadOnlyList<MonthConversion>> TrialConversionAsync(DashboardScope scope, DateOnly today, CancellationToken ct)
+    {
+        var firstMonth = new DateOnly(today.Year, today.Month, 1).AddMonths(-(Months - 1));
+        var from = firstMonth.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var to = today.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+        var changes = db.LicenseFieldChanges.AsNoTracking()
+            .Where(c => c.Field == StatusField && c.OldValue == Trial && c.ChangedAt >= from && c.ChangedAt < to);
+        if (scope.PackageKey is not null || scope.HideTestOrgs)
+        {
+            var licenses = Licenses(scope);
+            changes = changes.Where(c => licenses.Any(l => l.Id == c.LicenseKey));
+        }
+        var changed = await changes.GroupBy(c => new { c.NewValue, Day = c.ChangedAt.Date })
+            .Select(g => new { g.Key.NewValue, g.Key.Day, Count = g.Count() })
+            .ToListAsync(ct);
+
+        var expired = await Licenses(scope)
+            .Where(l => l.Status == LicenseStatus.Trial && l.ExpirationDate >= firstMonth && l.ExpirationDate < today)
+            .GroupBy(l => l.ExpirationDate)
+            .Select(g => new { Day = g.Key!.Value, Count = g.Count() })
+            .ToListAsync(ct);
+
+        static DateOnly MonthOf(DateOnly d) => new(d.Year, d.Month, 1);
+        return Enumerable.Range(0, Months).Select(i => firstMonth.AddMonths(i)).Select(m => new MonthConversion(m,
+            changed.Where(c => c.NewValue == Active && MonthOf(DateOnly.FromDateTime(c.Day)) == m).Sum(c => c.Count),
+            changed.Where(c => c.NewValue != Active && MonthOf(DateOnly.FromDateTime(c.Day)) == m).Sum(c => c.Count)
+            + expired.Where(e => MonthOf(e.Day) == m).Sum(e => e.Count))).ToList();
+    }
+
+    /// <summary>SUM of seats and used licenses per package (GROUP BY package) over installed licenses, and those over their seat count.</summary>
+    private async Task<(IReadOnlyList<PackageSeats>, int, IReadOnlyList<OverSeatLicense>)> SeatsAsync(DashboardScope scope, CancellationToken ct)
+    {
+        var installed = Licenses(scope).Where(l => l.Status != LicenseStatus.Uninstalled);
+        var perPackage = await installed.GroupBy(l => l.PackageKey).Select(g => new
+        {
+            PackageKey = g.Key,
+            Seats = g.Sum(l => (long?)l.Seats) ?? 0,
+            Used = g.Sum(l => l.Seats == null ? 0 : (long)(l.ReportedUsedLicenses ?? 0)),
+            SeatLicenses = g.Count(l => l.Seats != null),
+            SiteLicenses = g.Count(l => l.Seats == null),
+        }).ToListAsync(ct);
+        var names = await PackageNamesAsync(perPackage.Select(p => p.PackageKey), ct);
+        var seats = perPackage
+            .Select(p => new PackageSeats(p.PackageKey, names.GetValueOrDefault(p.PackageKey, $"Package {p.PackageKey}"), p.Seats, p.Used, p.SeatLicenses, p.SiteLicenses))
+            .OrderByDescending(p => p.LicensedSeats).ThenBy(p => p.PackageName).ToList();
+
+        var over = installed.Where(LicenseFilter.IsOverSeats);
+        var overCount = await over.CountAsync(ct);
+        var mostOver = await over.OrderBy(l => l.Seats - l.ReportedUsedLicenses).ThenBy(l => l.Id).Take(10)
+            .Select(l => new OverSeatLicense(l.Id, l.PackageKey, l.OrgName, l.Seats!.Value, l.ReportedUsedLicenses!.Value))
+            .ToListAsync(ct);
+        return (seats, overCount, mostOver);
+    }
+
+    /// <summary>Leads from package installations per owner (GROUP BY owner): created this week, and not converted.</summary>
+    private async Task<IReadOnlyList<OwnerLeads>> LeadsByOwnerAsync(DashboardScope scope, DateOnly weekStart, CancellationToken ct)
+    {
+        var leads = LeadsController.FromInstalls(db, scope.PackageKey);
+        var since = weekStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var created = await leads.Where(l => l.CreatedAt >= since).GroupBy(l => l.OwnerId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var open = await leads.Where(l => !l.IsConverted).GroupBy(l => l.OwnerId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var ownerIds = created.Select(c => c.Key).Concat(open.Select(o => o.Key)).Distinct().ToList();
+        var userIds = ownerIds.OfType<string>().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+        return ownerIds
+            .Select(id => new OwnerLeads(id, id is null ? Actor.LmaName : Infrastructure.Display.Owner(users.GetValueOrDefault(id)),
+                created.FirstOrDefault(c => c.Key == id)?.Count ?? 0, open.FirstOrDefault(o => o.Key == id)?.Count ?? 0))
+            .OrderByDescending(o => o.NewThisWeek).ThenByDescending(o => o.NotConverted).ThenBy(o => o.OwnerName).ToList();
+    }
+
+    /// <summary>Held install events per package and reason code (GROUP BY package, hold code), as the troubleshooting page shows them.</summary>
+    private async Task<IReadOnlyList<HeldInstalls>> HeldInstallsAsync(DashboardScope scope, CancellationToken ct)
+    {
+        var groups = await InstallEvents(scope).Where(e => e.State == InstallEventState.Held)
+            .GroupBy(e => new { e.PackageKey, e.HoldCode })
+            .Select(g => new { g.Key.PackageKey, g.Key.HoldCode, Reason = g.Min(e => e.HoldReason), Count = g.Count() })
+            .ToListAsync(ct);
+        var names = await PackageNamesAsync(groups.Where(g => g.PackageKey != null).Select(g => g.PackageKey!.Value), ct);
+        return groups
+            .Select(g => new HeldInstalls(g.PackageKey ?? scope.PackageKey,
+                (g.PackageKey ?? scope.PackageKey) is { } k ? names.GetValueOrDefault(k, $"Package {k}") : "Package not known yet",
+                g.HoldCode ?? "", g.Reason ?? "", g.Count))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.PackageName).ToList();
+    }
+
+    private async Task<IReadOnlyList<PackageRefresh>> RefreshesAsync(DashboardScope scope, CancellationToken ct)
+    {
+        var packages = db.Packages.AsNoTracking();
+        if (scope.PackageKey is { } key) packages = packages.Where(p => p.Id == key);
+        return await packages.OrderBy(p => p.Name).ThenBy(p => p.Id).Take(50)
+            .Select(p => new PackageRefresh(p.Id, p.Name, p.IsAssociated, p.LastLicenseRefreshAt)).ToListAsync(ct);
+    }
+
+    private async Task<Dictionary<long, string>> PackageNamesAsync(IEnumerable<long> keys, CancellationToken ct)
+    {
+        var list = keys.Distinct().ToList();
+        return list.Count == 0 ? [] : await db.Packages.AsNoTracking().Where(p => list.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+    }
+}
