@@ -146,15 +146,17 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
 }
 
 /// <summary>The app on a SQLite file of its own; derived fixtures pass the settings that make them different.</summary>
-public class SqliteApp(params (string Key, string Value)[] settings) : LmaApp
+public class SqliteApp : LmaApp
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "lma-tests", Guid.NewGuid().ToString("N"));
+    private readonly (string Key, string Value)[] _settings;
     public SqliteApp() : this([]) { }
+    protected SqliteApp(params (string Key, string Value)[] settings) => _settings = settings;
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
     protected string DataFolder => _folder;
     protected override string ConnectionString => $"Data Source={Path.Combine(_folder, "lma.db")}";
     protected override IDictionary<string, string?> ExtraSettings =>
-        settings.Aggregate(new Dictionary<string, string?> { ["Lma:DataDirectory"] = _folder }, (all, s) => { all[s.Key] = s.Value; return all; });
+        _settings.Aggregate(new Dictionary<string, string?> { ["Lma:DataDirectory"] = _folder }, (all, s) => { all[s.Key] = s.Value; return all; });
 
     protected override async Task DisposeAppAsync()
     {

@@ -21,6 +21,10 @@ public sealed class PageTests(DemoApp app) : IClassFixture<DemoApp>
         Assert.True(await app.WithDb(db => db.Licenses.CountAsync(l => l.AccountKey != null)) > 10);
         Assert.True(await app.WithDb(db => db.InstallEvents.CountAsync(e => e.State == InstallEventState.Held)) > 0);
         Assert.Equal(0, await app.WithDb(db => db.InstallEvents.CountAsync(e => e.State == InstallEventState.Pending)));
+        // The demo speaks the platform's id formats, so the API answers for its packages and orgs.
+        Assert.All(await app.WithDb(db => db.Packages.Select(p => p.PackageId + "|" + p.DeveloperOrgId).ToListAsync()), ids => Assert.Equal(37, ids.Length));
+        Assert.All(await app.WithDb(db => db.PackageVersions.Select(v => v.VersionId).ToListAsync()), id => Assert.Equal(18, id.Length));
+        Assert.All(await app.WithDb(db => db.Licenses.Select(l => l.SubscriberOrgId).ToListAsync()), id => Assert.Equal(15, id.Length));
     }
 
     [Fact]

@@ -47,10 +47,10 @@ public sealed class DemoDataSeeder(
 
         var catalogue = new (string Id, string Name, string[] Versions, LicenseDefaults? Defaults, ApplicationUser? LeadManager, int Installs)[]
         {
-            ("033A0000000InvPRO", "Invoice Pro", ["1.0.0", "1.1.0", "1.2.0", "2.0.0"], new LicenseDefaults(LicenseStatus.Trial, null, 30), sales, 180),
-            ("033A0000000FldSCH", "Field Scheduler", ["3.4.0", "3.5.0", "4.0.0"], new LicenseDefaults(LicenseStatus.Active, 25, 365), manager, 120),
-            ("033A0000000DatINS", "Data Insights", ["0.9.0", "1.0.0"], null, null, 25),
-            ("033A0000000ExpRPT", "Expense Reports", ["1.0.0"], new LicenseDefaults(LicenseStatus.Trial, 10, 90), inactive, 6),
+            ("033A00000000InvPRO", "Invoice Pro", ["1.0.0", "1.1.0", "1.2.0", "2.0.0"], new LicenseDefaults(LicenseStatus.Trial, null, 30), sales, 180),
+            ("033A00000000FldSCH", "Field Scheduler", ["3.4.0", "3.5.0", "4.0.0"], new LicenseDefaults(LicenseStatus.Active, 25, 365), manager, 120),
+            ("033A00000000DatINS", "Data Insights", ["0.9.0", "1.0.0"], null, null, 25),
+            ("033A00000000ExpRPT", "Expense Reports", ["1.0.0"], new LicenseDefaults(LicenseStatus.Trial, 10, 90), inactive, 6),
         };
 
         var serial = 0;
