@@ -9,7 +9,8 @@ public static class Commands
     public static async Task<int?> TryRunAsync(WebApplication app, string[] args)
     {
         if (!IsCommand(args)) return null;
-        await Task.CompletedTask;
+        if (Features.ApiKeys.ApiKeyCommands.Handles(args[0]))
+            return await Features.ApiKeys.ApiKeyCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
         Console.Error.WriteLine($"Unknown command '{args[0]}'.");
         return 1;
     }

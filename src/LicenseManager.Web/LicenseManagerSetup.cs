@@ -1,5 +1,6 @@
 using FluentValidation;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Features.Demo;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Jobs;
@@ -42,6 +43,7 @@ public static class LicenseManagerSetup
         services.AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
             .AddRazorOptions(o => o.ViewLocationExpanders.Add(new FeatureViewLocationExpander()));
         services.AddHealthChecks();
+        builder.AddLicensingApi();
         return builder;
     }
 
@@ -57,6 +59,7 @@ public static class LicenseManagerSetup
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseLicensingApi();
         app.UseMiddleware<MustChangePasswordMiddleware>();
         app.MapHealthChecks("/health/live").AllowAnonymous();
         app.UseLmaJobs();

@@ -24,6 +24,9 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
     public DbSet<SavedView> SavedViews => Set<SavedView>();
     public DbSet<JobLease> JobLeases => Set<JobLease>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<SeatAssignment> SeatAssignments => Set<SeatAssignment>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
     /// <summary>The actor whose name goes into audit fields and license history for this context's saves.</summary>
     public Actor Actor => _actor.Current;
