@@ -164,7 +164,7 @@ public class SqliteApp : LmaApp
 /// A fresh database on the PostgreSQL server named by LMA_TEST_POSTGRES (a connection string whose role may
 /// create databases). With LMA_TEST_POSTGRES_REQUIRED=true (CI) a missing server fails the run instead of skipping.
 /// </summary>
-public sealed class PostgresApp : LmaApp
+public class PostgresApp : LmaApp
 {
     public static readonly string? ServerConnection = Environment.GetEnvironmentVariable("LMA_TEST_POSTGRES");
     public static readonly bool Required = Environment.GetEnvironmentVariable("LMA_TEST_POSTGRES_REQUIRED") is "1" or "true";

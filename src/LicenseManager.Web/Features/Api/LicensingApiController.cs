@@ -12,7 +12,6 @@ namespace LicenseManager.Web.Features.Api;
 [Authorize(Policy = ApiKeyAuth.CheckPolicy)]
 [EnableRateLimiting(LicensingApiSetup.RateLimitPolicy)]
 [IgnoreAntiforgeryToken] // bearer keys, no cookies: nothing to forge
-[Produces("application/json")]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status400BadRequest)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status401Unauthorized)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status403Forbidden)]

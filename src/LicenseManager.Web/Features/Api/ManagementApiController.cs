@@ -21,7 +21,6 @@ namespace LicenseManager.Web.Features.Api;
 [Authorize(Policy = ApiKeyAuth.ManagePolicy)]
 [EnableRateLimiting(LicensingApiSetup.RateLimitPolicy)]
 [IgnoreAntiforgeryToken]
-[Produces("application/json")]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status400BadRequest)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status401Unauthorized)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status403Forbidden)]
