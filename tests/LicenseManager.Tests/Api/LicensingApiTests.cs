@@ -234,6 +234,7 @@ public abstract class LicensingApiTests(LmaApp app)
         Assert.Equal(org.OrgId, principal.FindFirst("org")!.Value);
         Assert.Equal(org.Package.PackageId, principal.FindFirst("pkg")!.Value);
         Assert.Equal("Active", principal.FindFirst("status")!.Value);
+        Assert.Equal("true", principal.FindFirst("licensed")!.Value); // as docs/api.md reads it
         Assert.Equal("25", principal.FindFirst("seats")!.Value);
         Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(100).ToString("yyyy-MM-dd"), principal.FindFirst("license_exp")!.Value);
         Assert.Equal("ES256", new JwtSecurityToken(token).Header.Alg);

@@ -21,7 +21,11 @@ public static class LicensingApiSetup
     public static WebApplicationBuilder AddLicensingApi(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<LicensingApiOptions>().BindConfiguration(LicensingApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LicensingApiOptions>().BindConfiguration(LicensingApiOptions.Section).ValidateDataAnnotations()
+            // Data annotations don't reach the nested section: check it here, still at start-up.
+            .Validate(o => o.RateLimit.PermitLimit >= 1 && o.RateLimit.Window >= TimeSpan.FromSeconds(1) && o.RateLimit.Window <= TimeSpan.FromHours(1),
+                "Lma:Api:RateLimit: PermitLimit must be at least 1 and Window from 00:00:01 to 01:00:00.")
+            .ValidateOnStart();
         var options = builder.Configuration.GetSection(LicensingApiOptions.Section).Get<LicensingApiOptions>() ?? new LicensingApiOptions();
 
         services.AddSingleton<ApiKeyStore>();

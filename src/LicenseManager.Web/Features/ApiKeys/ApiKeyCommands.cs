@@ -14,8 +14,8 @@ public static class ApiKeyCommands
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter errors, CancellationToken ct = default)
     {
-        await using (var scope = services.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>().Database.MigrateAsync(ct);
+        // The same preparation as a start of the app: database created and migrated, roles, first administrator.
+        await services.GetServices<IHostedService>().OfType<Infrastructure.DatabaseInitializer>().Single().StartingAsync(ct);
 
         var options = Options(args.Skip(2).ToArray());
         switch (args.ElementAtOrDefault(0), args.ElementAtOrDefault(1))
