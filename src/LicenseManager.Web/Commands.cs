@@ -15,9 +15,11 @@ public static class Commands
     {
         if (!IsCommand(args)) return null;
         var verb = args[0];
+        if (Features.ApiKeys.ApiKeyCommands.Handles(verb))
+            return await Features.ApiKeys.ApiKeyCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
         if (verb is not ("export" or "import"))
         {
-            Console.Error.WriteLine($"Unknown command '{verb}'. Commands: export --file PATH, import --file PATH.");
+            Console.Error.WriteLine($"Unknown command '{verb}'. Commands: export --file PATH, import --file PATH, api-keys create|list|revoke, signing-keys rotate.");
             return 1;
         }
         var file = Option(args, "--file");

@@ -1,6 +1,7 @@
 using FluentValidation;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Alerts;
+using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Features.Demo;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Jobs;
@@ -49,6 +50,7 @@ public static class LicenseManagerSetup
         services.AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
             .AddRazorOptions(o => o.ViewLocationExpanders.Add(new FeatureViewLocationExpander()));
         services.AddHealthChecks();
+        builder.AddLicensingApi();
         return builder;
     }
 
@@ -64,6 +66,7 @@ public static class LicenseManagerSetup
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseLicensingApi();
         app.UseMiddleware<MustChangePasswordMiddleware>();
         app.MapHealthChecks("/health/live").AllowAnonymous();
         app.UseLmaJobs();

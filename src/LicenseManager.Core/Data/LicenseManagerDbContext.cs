@@ -29,6 +29,9 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
     public DbSet<EmailMessage> EmailMessages => Set<EmailMessage>();
     public DbSet<EmailDeliveryAttempt> EmailDeliveryAttempts => Set<EmailDeliveryAttempt>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<SeatAssignment> SeatAssignments => Set<SeatAssignment>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
 
     /// <summary>The actor whose name goes into audit fields and license history for this context's saves.</summary>
     public Actor Actor => _actor.Current;

@@ -36,6 +36,11 @@ public class License : AuditedEntity, IVersioned
     /// <summary>Used Licenses as the org last reported it (org-update events). See <see cref="UsedLicensesShown"/>.</summary>
     public int? ReportedUsedLicenses { get; set; }
     public DateTime? InformationCurrentAsOf { get; set; }
+    /// <summary>
+    /// True once the ISV's app assigns seats through the seat API: Used Licenses is then the number of assigned seats
+    /// (kept in <see cref="ReportedUsedLicenses"/> by the seat API) and org-update events no longer overwrite it.
+    /// </summary>
+    public bool SeatsAssignedByApi { get; set; }
     /// <summary>When the latest platform event applied to this license happened: older events arriving late don't undo newer ones.</summary>
     public DateTime? LastEventAt { get; set; }
 

@@ -39,6 +39,7 @@ public static class LicenseRules
         public const string SeatsOutOfRange = "seats_out_of_range";
         public const string ExpirationBeforeInstall = "expiration_before_install";
         public const string LengthOutOfRange = "length_out_of_range";
+        public const string NoSeatAvailable = "no_seat_available";
     }
 
     /// <summary>Checks a Modify License request against the license as it is now. Empty when allowed.</summary>
@@ -100,6 +101,20 @@ public static class LicenseRules
     /// <summary>Seats minus used; negative when seats were reduced below the users who hold them. Null for Site License.</summary>
     public static int? AvailableSeats(License license) =>
         license.Seats is { } seats && license.Status != LicenseStatus.Uninstalled ? seats - (license.ReportedUsedLicenses ?? 0) : null;
+
+    /// <summary>
+    /// May one more user be given a seat? Site licenses have no limit. When seats were reduced below the users who
+    /// hold them (available negative), holders keep their seats but nobody new gets one until enough are revoked.
+    /// </summary>
+    public static RuleViolation? ValidateSeatAssignment(License license, int assignedSeats)
+    {
+        if (license.Status == LicenseStatus.Uninstalled)
+            return new("Status", Codes.Uninstalled, "This license is Uninstalled: the customer removed the package, so no seats can be assigned.");
+        if (license.Seats is { } seats && assignedSeats >= seats)
+            return new("Seats", Codes.NoSeatAvailable,
+                $"All {seats:N0} seats of this license are taken ({assignedSeats:N0} users hold one). Revoke a seat, or raise Licensed Seats with Modify License, before assigning another.");
+        return null;
+    }
 
     /// <summary>Checks the default license values of a package association.</summary>
     public static IReadOnlyList<RuleViolation> ValidateDefaults(LicenseDefaults defaults)

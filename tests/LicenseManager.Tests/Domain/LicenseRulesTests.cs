@@ -135,4 +135,15 @@ public class LicenseRulesTests
     [InlineData("1.2.3.4.5")]
     [InlineData("70000.0")]
     public void Non_versions_have_no_sort_key(string text) => Assert.Null(PackageVersion.SortKeyOf(text));
+
+    [Fact]
+    public void A_seat_can_be_assigned_until_every_seat_is_taken_and_a_site_license_has_no_limit()
+    {
+        var seated = new License { Status = LicenseStatus.Active, Seats = 2, InstallDate = Installed };
+        Assert.Null(LicenseRules.ValidateSeatAssignment(seated, 1));
+        Assert.Equal(LicenseRules.Codes.NoSeatAvailable, LicenseRules.ValidateSeatAssignment(seated, 2)!.Code);
+        Assert.Equal(LicenseRules.Codes.NoSeatAvailable, LicenseRules.ValidateSeatAssignment(seated, 5)!.Code); // seats reduced below holders
+        Assert.Null(LicenseRules.ValidateSeatAssignment(new License { Status = LicenseStatus.Active, Seats = null }, 10_000));
+        Assert.Equal(LicenseRules.Codes.Uninstalled, LicenseRules.ValidateSeatAssignment(new License { Status = LicenseStatus.Uninstalled, Seats = 5 }, 0)!.Code);
+    }
 }

@@ -16,7 +16,10 @@ public sealed class ErrorsController : Controller
         var status = code;
         var original = HttpContext.Features.Get<IStatusCodeReExecuteFeature>();
         if (original?.OriginalPath.StartsWith("/api", StringComparison.OrdinalIgnoreCase) == true)
-            return Problem(statusCode: status);
+            return Infrastructure.ApiProblem.Result(status, status switch
+            {
+                404 => "not_found", 405 => "method_not_allowed", 401 => "unauthorized", 403 => "forbidden", 415 => "unsupported_media_type", _ => "error_" + status,
+            }, status == 404 ? "No such API endpoint." : "The request could not be handled.");
         Response.StatusCode = status;
         ViewData["Title"] = status switch { 403 => "Not allowed", 404 => "Not found", _ => "Something went wrong" };
         return status switch
@@ -32,7 +35,7 @@ public sealed class ErrorsController : Controller
     {
         var feature = HttpContext.Features.Get<IExceptionHandlerPathFeature>();
         if (feature?.Path.StartsWith("/api", StringComparison.OrdinalIgnoreCase) == true)
-            return Problem(statusCode: 500, title: "An unexpected error occurred.");
+            return Infrastructure.ApiProblem.Result(500, "internal_error", "An unexpected error occurred.");
         Response.StatusCode = 500;
         ViewData["Title"] = "Something went wrong";
         return View("Error", 500);

@@ -265,7 +265,8 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
                 break;
             case InstallEventType.OrgUpdate:
                 ApplyOrg(license!, r.Org, e.OccurredAt);
-                if (license!.Status != LicenseStatus.Uninstalled && r.UsedLicenses is { } used && !IsOrgInfoStale(license, e))
+                // Once the seat API assigns seats, Used Licenses is the number assigned, not what the org reports.
+                if (license!.Status != LicenseStatus.Uninstalled && !license.SeatsAssignedByApi && r.UsedLicenses is { } used && !IsOrgInfoStale(license, e))
                     license.ReportedUsedLicenses = used;
                 break;
         }

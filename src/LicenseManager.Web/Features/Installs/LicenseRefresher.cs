@@ -170,7 +170,8 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
         if (before != (license.OrgName, license.Instance, license.OrgEdition, license.OrgStatus, license.OrgExpirationDate, license.IsSandbox))
             changes.Add("org details updated");
 
-        if (license.Status != LicenseStatus.Uninstalled && expected.UsedLicenses is { } used && license.ReportedUsedLicenses != used)
+        // The seat API owns Used Licenses of a license whose seats it assigns; the log's reported value doesn't replace it.
+        if (license.Status != LicenseStatus.Uninstalled && !license.SeatsAssignedByApi && expected.UsedLicenses is { } used && license.ReportedUsedLicenses != used)
         {
             changes.Add($"used licenses {license.ReportedUsedLicenses?.ToString() ?? "blank"} → {used}");
             license.ReportedUsedLicenses = used;

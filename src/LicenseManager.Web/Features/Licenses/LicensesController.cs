@@ -14,7 +14,12 @@ namespace LicenseManager.Web.Features.Licenses;
 [Route("licenses")]
 public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense modify) : Controller
 {
-    public sealed record LicenseDetails(License License, IReadOnlyList<LicenseFieldChange> History, IReadOnlyList<string> Warnings);
+    public sealed record LicenseDetails(License License, IReadOnlyList<LicenseFieldChange> History, IReadOnlyList<string> Warnings)
+    {
+        /// <summary>Users holding a seat through the seat API (the first 200), and how many there are.</summary>
+        public IReadOnlyList<SeatAssignment> Seats { get; init; } = [];
+        public int SeatCount { get; init; }
+    }
 
     public sealed class ModifyPage
     {
@@ -71,7 +76,12 @@ public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense
         var history = await db.LicenseFieldChanges.AsNoTracking().Where(h => h.LicenseKey == id).OrderByDescending(h => h.Id).Take(200).ToListAsync(ct);
         ViewData["Title"] = $"License {license.Id}";
         ViewData["Section"] = "Licenses";
-        return View(new LicenseDetails(license, history, LicenseRules.WarningsFor(license)));
+        var seats = db.SeatAssignments.AsNoTracking().Where(s => s.LicenseKey == id);
+        return View(new LicenseDetails(license, history, LicenseRules.WarningsFor(license))
+        {
+            Seats = await seats.OrderBy(s => s.SubscriberUserId).Take(200).ToListAsync(ct),
+            SeatCount = await seats.CountAsync(ct),
+        });
     }
 
     [Authorize(Policy = Policies.EditLicenses)]

@@ -1,0 +1,44 @@
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
+
+namespace LicenseManager.Web.Features.Api;
+
+/// <summary>Checks of the ids every licensing endpoint takes, answered as 400 ProblemDetails with field errors, never a 500.</summary>
+public static class ApiInput
+{
+    public const int UserIdMaxLength = 64;
+
+    public static ObjectResult? Ids(string? packageId, string? orgId, string? userId = null, bool userRequired = false)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!IsId(packageId, 18)) errors["packageId"] = ["Give the 18-character package ID (letters and digits)."];
+        if (!IsId(orgId, 15)) errors["orgId"] = ["Give the 15-character subscriber org ID (letters and digits)."];
+        if (userId is not null || userRequired)
+        {
+            if (string.IsNullOrWhiteSpace(userId) || userId.Length > UserIdMaxLength || !userId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@'))
+                errors["userId"] = [$"Give the subscriber user's id: 1 to {UserIdMaxLength} letters, digits, '-', '_', '.' or '@'."];
+        }
+        return errors.Count == 0 ? null : ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null, errors);
+    }
+
+    public static bool IsId(string? value, int length) => value is not null && value.Length == length && value.All(char.IsAsciiLetterOrDigit);
+
+    public static ObjectResult PackageNotAllowed(string packageId) =>
+        ApiProblem.Result(403, "package_not_allowed", "This API key may not use this package.", $"The key is limited to other packages than {packageId}.");
+
+    public static ObjectResult LicenseNotFound(string packageId, string orgId) =>
+        ApiProblem.Result(404, "license_not_found", "No license found.", $"There is no license of package {packageId} for org {orgId}.");
+
+    /// <summary>Rule violations (the Modify License messages), by field, with each violation's stable code.</summary>
+    public static ObjectResult Violations(int status, IReadOnlyList<RuleViolation> violations)
+    {
+        var errors = violations.GroupBy(v => FieldName(v.Field)).ToDictionary(g => g.Key, g => g.Select(v => v.Message).ToArray());
+        var code = violations.Count == 1 ? violations[0].Code : "validation_failed";
+        var result = ApiProblem.Result(status, code, violations.Count == 1 ? violations[0].Message : "The request breaks license rules.", null, errors);
+        ((ProblemDetails)result.Value!).Extensions["violations"] = violations.Select(v => new { field = FieldName(v.Field), code = v.Code, message = v.Message }).ToArray();
+        return result;
+    }
+
+    private static string FieldName(string field) => field.Length == 0 ? "" : char.ToLowerInvariant(field[0]) + field[1..];
+}

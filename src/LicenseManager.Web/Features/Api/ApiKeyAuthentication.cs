@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace LicenseManager.Web.Features.Api;
+
+/// <summary>The `Authorization: Bearer lma_...` scheme, used only by the /api/v1 licensing endpoints.</summary>
+public static class ApiKeyAuth
+{
+    public const string Scheme = "ApiKey";
+    public const string CheckPolicy = "api.check";
+    public const string ManagePolicy = "api.manage";
+    public const string KeyIdClaim = "lma:api_key_id";
+    public const string KeyNameClaim = HttpActorAccessor.ApiKeyNameClaim;
+    public const string ScopeClaim = "scope";
+    public const string PackageClaim = "lma:api_key_package";
+
+    public static long KeyId(this ClaimsPrincipal user) => long.Parse(user.FindFirstValue(KeyIdClaim)!, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Whether the calling key may touch this package (a key with no package list may touch all).</summary>
+    public static bool MayUsePackage(this ClaimsPrincipal user, string packageId)
+    {
+        var allowed = user.FindAll(PackageClaim).Select(c => c.Value).ToList();
+        return allowed.Count == 0 || allowed.Contains(packageId, StringComparer.Ordinal);
+    }
+
+    /// <summary>The package ids the key is limited to; empty for every package.</summary>
+    public static IReadOnlyList<string> AllowedPackages(this ClaimsPrincipal user) => [.. user.FindAll(PackageClaim).Select(c => c.Value)];
+}
+
+/// <summary>
+/// API keys: created with a high-entropy secret shown once, stored as SHA-256, looked up by their public prefix and
+/// compared in constant time. Lookups are kept in memory for a few seconds so a check costs no database round trip.
+/// </summary>
+public sealed class ApiKeyStore(IServiceScopeFactory scopes, IOptions<LicensingApiOptions> options, TimeProvider time)
+{
+    public const string KeyStart = "lma_";
+    private const int PrefixRandomLength = 8;
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
+    /// <summary>What the authentication handler needs to know about a key, cached briefly.</summary>
+    public sealed record KeyRecord(long Id, string Name, byte[] SecretHash, IReadOnlyList<string> Scopes, IReadOnlyList<string> PackageIds, bool Revoked);
+
+    public sealed record Created(ApiKey Key, string Secret);
+
+    public static IReadOnlyList<RuleViolation> Validate(string? name, IReadOnlyCollection<string> scopes)
+    {
+        var errors = new List<RuleViolation>();
+        if (string.IsNullOrWhiteSpace(name)) errors.Add(new("Name", "name_required", "Enter a name that says who uses the key, e.g. the app or pipeline."));
+        else if (name.Trim().Length > 100) errors.Add(new("Name", "name_too_long", "The name can be at most 100 characters."));
+        if (scopes.Count == 0) errors.Add(new("Scopes", "scope_required", "Choose at least one scope: check, manage."));
+        else if (scopes.FirstOrDefault(s => !ApiScopes.All.Contains(s)) is { } unknown)
+            errors.Add(new("Scopes", "scope_unknown", $"Unknown scope '{unknown}': the scopes are check and manage."));
+        return errors;
+    }
+
+    /// <summary>Creates a key. Package ids must name existing packages; the caller has validated name and scopes.</summary>
+    public async Task<(IReadOnlyList<RuleViolation> Errors, Created? Created)> CreateAsync(string? name, IReadOnlyCollection<string> scopeNames,
+        IReadOnlyCollection<string> packageIds, CancellationToken ct)
+    {
+        var errors = Validate(name, scopeNames).ToList();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        if (packageIds.Count > 0)
+        {
+            var known = await db.Packages.Where(p => packageIds.Contains(p.PackageId)).Select(p => p.PackageId).ToListAsync(ct);
+            if (packageIds.FirstOrDefault(p => !known.Contains(p)) is { } missing)
+                errors.Add(new("Packages", "package_unknown", $"No package has the id '{missing}'. Use 18-character package ids, separated by commas."));
+        }
+        if (errors.Count > 0) return (errors, null);
+
+        var prefix = KeyStart + RandomText(PrefixRandomLength);
+        var secret = prefix + "_" + RandomText(43);
+        var key = new ApiKey
+        {
+            Name = name!.Trim(),
+            Prefix = prefix,
+            SecretHash = Hash(secret),
+            Scopes = string.Join(',', ApiScopes.All.Where(scopeNames.Contains)),
+            PackageIds = packageIds.Count == 0 ? null : string.Join(',', packageIds.Distinct()),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+            CreatedBy = db.Actor.Name,
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        return ([], new Created(key, secret));
+    }
+
+    public async Task<bool> RevokeAsync(long id, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct);
+        if (key is null) return false;
+        if (key.RevokedAt is null)
+        {
+            key.RevokedAt = time.GetUtcNow().UtcDateTime;
+            key.RevokedBy = db.Actor.Name;
+            await db.SaveChangesAsync(ct);
+        }
+        _cache.Remove(key.Prefix); // this node at once; other nodes within KeyCacheSeconds
+        return true;
+    }
+
+    /// <summary>The key for a presented secret, or null when it is unknown, malformed, revoked or doesn't match.</summary>
+    public async Task<KeyRecord?> FindAsync(string presented, CancellationToken ct)
+    {
+        var separator = KeyStart.Length + PrefixRandomLength;
+        if (presented.Length is < 20 or > 200 || !presented.StartsWith(KeyStart, StringComparison.Ordinal) || presented[separator] != '_') return null;
+        var prefix = presented[..separator];
+
+        if (!_cache.TryGetValue(prefix, out KeyRecord? record))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, ct);
+            record = key is null ? null : new KeyRecord(key.Id, key.Name, key.SecretHash, key.ScopeList, key.PackageIdList, key.IsRevoked);
+            _cache.Set(prefix, record, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(Math.Max(1, options.Value.KeyCacheSeconds)) });
+        }
+        if (record is null || record.Revoked) return null;
+        return CryptographicOperations.FixedTimeEquals(Hash(presented), record.SecretHash) ? record : null;
+    }
+
+    public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+
+    private static string RandomText(int length)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        return RandomNumberGenerator.GetString(alphabet, length); // 43 characters of 62: about 256 bits
+    }
+}
+
+/// <summary>
+/// Last-used times of API keys, recorded in memory on the request path and written by <see cref="ApiKeyUsageFlush"/>
+/// at most once per flush interval, so a license check never writes to the database. A crash loses at most one
+/// interval of last-used times, which is acceptable for a statistic.
+/// </summary>
+public sealed class ApiKeyUsage
+{
+    private readonly ConcurrentDictionary<long, DateTime> _seen = new();
+
+    public void Touch(long keyId, DateTime at) => _seen.AddOrUpdate(keyId, at, (_, old) => at > old ? at : old);
+
+    public IReadOnlyList<KeyValuePair<long, DateTime>> Drain()
+    {
+        var drained = new List<KeyValuePair<long, DateTime>>();
+        foreach (var id in _seen.Keys)
+            if (_seen.TryRemove(id, out var at)) drained.Add(new(id, at));
+        return drained;
+    }
+}
+
+public sealed class ApiKeyUsageFlush(ApiKeyUsage usage, IServiceScopeFactory scopes, IOptions<LicensingApiOptions> options, ILogger<ApiKeyUsageFlush> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.LastUsedFlushSeconds));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken)) await FlushSafelyAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await FlushSafelyAsync(cancellationToken); // a clean shutdown loses nothing
+    }
+
+    private async Task FlushSafelyAsync(CancellationToken ct)
+    {
+        try { await FlushAsync(ct); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not record API key last-used times; they will be retried at the next flush");
+        }
+    }
+
+    /// <summary>Writes the times seen since the last flush; never moves a last-used time backwards (several nodes flush).</summary>
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        var seen = usage.Drain();
+        if (seen.Count == 0) return;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            foreach (var (id, at) in seen)
+                await db.ApiKeys.Where(k => k.Id == id && (k.LastUsedAt == null || k.LastUsedAt < at))
+                    .ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, at), ct);
+        }
+        catch
+        {
+            foreach (var (id, at) in seen) usage.Touch(id, at);
+            throw;
+        }
+    }
+}
+
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyStore keys,
+    ApiKeyUsage usage,
+    TimeProvider time)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private const string FailureKey = "lma:api_key_failure";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(header)) return Fail("missing_api_key", "Send an API key as `Authorization: Bearer <key>`.");
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return Fail("invalid_authorization", "The Authorization header must be `Bearer <key>`.");
+
+        var record = await keys.FindAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (record is null) return Fail("invalid_api_key", "The API key is unknown or has been revoked.");
+
+        usage.Touch(record.Id, time.GetUtcNow().UtcDateTime);
+        var claims = new List<Claim>
+        {
+            new(ApiKeyAuth.KeyIdClaim, record.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new(ApiKeyAuth.KeyNameClaim, record.Name),
+            new(ClaimTypes.Name, "API key " + record.Name),
+        };
+        claims.AddRange(record.Scopes.Select(s => new Claim(ApiKeyAuth.ScopeClaim, s)));
+        claims.AddRange(record.PackageIds.Select(p => new Claim(ApiKeyAuth.PackageClaim, p)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyAuth.Scheme));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyAuth.Scheme));
+    }
+
+    private AuthenticateResult Fail(string code, string detail)
+    {
+        Context.Items[FailureKey] = (code, detail);
+        return AuthenticateResult.Fail(detail);
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var (code, detail) = Context.Items[FailureKey] as (string, string)? ?? ("missing_api_key", "Send an API key as `Authorization: Bearer <key>`.");
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Write(ApiProblem.Result(401, code, "A valid API key is required.", detail));
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Write(ApiProblem.Result(403, "insufficient_scope", "This API key may not use this endpoint.",
+            "The key lacks the scope this endpoint needs: `check` for license checks, seats and tokens, `manage` for the management API."));
+
+    private Task Write(ObjectResult result)
+    {
+        Response.StatusCode = result.StatusCode!.Value;
+        return Response.WriteAsJsonAsync(result.Value, result.Value!.GetType(), options: null, contentType: "application/problem+json", Context.RequestAborted);
+    }
+}

@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using System.Text.Json.Serialization;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace LicenseManager.Web.Features.Api;
+
+/// <summary>One public key of the JWKS at /.well-known/jwks.json.</summary>
+public sealed record PublicJwk(
+    [property: JsonPropertyName("kty")] string Kty,
+    [property: JsonPropertyName("crv")] string Crv,
+    [property: JsonPropertyName("x")] string X,
+    [property: JsonPropertyName("y")] string Y,
+    [property: JsonPropertyName("kid")] string Kid,
+    [property: JsonPropertyName("use")] string Use,
+    [property: JsonPropertyName("alg")] string Alg);
+
+public sealed record JsonWebKeySetDocument([property: JsonPropertyName("keys")] IReadOnlyList<PublicJwk> Keys);
+
+/// <summary>
+/// ES256 signing keys for offline license tokens. The private key is encrypted with ASP.NET Data Protection, whose
+/// key ring is in the database, so every node can sign and no key file sits next to the binary. Rotation retires the
+/// current key; a retired key stays in the JWKS until every token it signed has expired.
+/// </summary>
+public sealed class SigningKeys(IServiceScopeFactory scopes, IDataProtectionProvider protection, IOptions<LicensingApiOptions> options, TimeProvider time)
+{
+    private const string Purpose = "LicenseManager.LicenseTokens.SigningKey.v1";
+    private readonly IDataProtector _protector = protection.CreateProtector(Purpose);
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (DateTime LoadedAt, SigningKey Key, ECDsaSecurityKey Security)? _current;
+
+    /// <summary>How long this node signs with a key it has loaded before looking for a newer one (rotation on another node).</summary>
+    private static readonly TimeSpan Reload = TimeSpan.FromMinutes(1);
+
+    /// <summary>Creates the first key if there is none (first start). Safe on several nodes: each then signs with the newest.</summary>
+    public async Task EnsureKeyAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        if (!await db.SigningKeys.AnyAsync(k => k.RetiredAt == null, ct)) await CreateAsync(db, ct);
+    }
+
+    /// <summary>Retires the current key and starts signing with a new one. Returns the new key id.</summary>
+    public async Task<string> RotateAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.SigningKeys.Where(k => k.RetiredAt == null).ExecuteUpdateAsync(s => s.SetProperty(k => k.RetiredAt, now), ct);
+        var key = await CreateAsync(db, ct);
+        _current = null;
+        return key.KeyId;
+    }
+
+    public async Task<(string KeyId, SigningCredentials Credentials)> CurrentAsync(CancellationToken ct)
+    {
+        if (_current is { } c && time.GetUtcNow().UtcDateTime - c.LoadedAt < Reload)
+            return (c.Key.KeyId, new SigningCredentials(c.Security, SecurityAlgorithms.EcdsaSha256));
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            var key = await db.SigningKeys.AsNoTracking().Where(k => k.RetiredAt == null).OrderByDescending(k => k.Id).FirstOrDefaultAsync(ct)
+                      ?? await CreateAsync(db, ct);
+            var ecdsa = ECDsa.Create();
+            ecdsa.ImportPkcs8PrivateKey(Convert.FromBase64String(_protector.Unprotect(key.ProtectedPrivateKey)), out _);
+            var security = new ECDsaSecurityKey(ecdsa) { KeyId = key.KeyId };
+            _current = (time.GetUtcNow().UtcDateTime, key, security);
+            return (key.KeyId, new SigningCredentials(security, SecurityAlgorithms.EcdsaSha256));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The current keys and the retired ones whose tokens may still be valid.</summary>
+    public async Task<JsonWebKeySetDocument> PublishedAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        // A token signed just before retirement lives TokenLifetime; a little clock skew on top.
+        var publishedSince = time.GetUtcNow().UtcDateTime - options.Value.TokenLifetime - TimeSpan.FromMinutes(5);
+        var keys = await db.SigningKeys.AsNoTracking().Where(k => k.RetiredAt == null || k.RetiredAt > publishedSince)
+            .OrderByDescending(k => k.Id).ToListAsync(ct);
+        return new JsonWebKeySetDocument([.. keys.Select(k => new PublicJwk("EC", "P-256", k.PublicX, k.PublicY, k.KeyId, "sig", "ES256"))]);
+    }
+
+    private async Task<SigningKey> CreateAsync(LicenseManagerDbContext db, CancellationToken ct)
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var parameters = ecdsa.ExportParameters(includePrivateParameters: false);
+        var key = new SigningKey
+        {
+            KeyId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(12)),
+            PublicX = Base64UrlEncoder.Encode(parameters.Q.X!),
+            PublicY = Base64UrlEncoder.Encode(parameters.Q.Y!),
+            ProtectedPrivateKey = _protector.Protect(Convert.ToBase64String(ecdsa.ExportPkcs8PrivateKey())),
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.SigningKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        return key;
+    }
+}
+
+/// <summary>Generates the signing key on first start, once the database initializer has migrated the database.</summary>
+internal sealed class SigningKeyInitializer(SigningKeys keys) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => keys.EnsureKeyAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
+/// Signed license tokens (compact JWS, ES256): the license as the check API sees it, signed so the ISV's app can
+/// verify it offline against the JWKS and keep working while the LMA is unreachable.
+/// </summary>
+public sealed class LicenseTokens(SigningKeys keys, IOptions<LicensingApiOptions> options, IOptions<LmaOptions> lma, TimeProvider time)
+{
+    public const string DefaultIssuer = "LicenseManager";
+
+    public sealed record IssuedToken(string Token, string TokenType, DateTime ExpiresAt, string KeyId);
+
+    public string Issuer => lma.Value.PublicBaseUrl?.TrimEnd('/') ?? DefaultIssuer;
+
+    public async Task<IssuedToken> IssueAsync(string packageId, string orgId, LicenseCheckAnswer answer, CancellationToken ct)
+    {
+        var (kid, credentials) = await keys.CurrentAsync(ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var expires = now + options.Value.TokenLifetime;
+        var license = answer.License!;
+        // Absent "seats" means Site License; absent "license_exp" means the license does not expire.
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = orgId,
+            ["org"] = orgId,
+            ["pkg"] = packageId,
+            ["lic"] = license.Name,
+            ["status"] = license.Status,
+            ["licensed"] = answer.Licensed,
+            ["code"] = answer.Code,
+            ["site_license"] = license.Seats is null,
+            ["pkg_version"] = license.PackageVersionNumber,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        };
+        if (license.Seats is { } seats) claims["seats"] = seats;
+        if (license.ExpirationDate is { } date) claims["license_exp"] = date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var token = new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = Issuer,
+            Audience = packageId,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = expires,
+            Claims = claims,
+            SigningCredentials = credentials,
+        });
+        return new IssuedToken(token, "JWT", expires, kid);
+    }
+}

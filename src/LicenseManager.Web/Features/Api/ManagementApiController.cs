@@ -1,0 +1,240 @@
+using System.Globalization;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Licenses;
+using LicenseManager.Web.Features.Packages;
+using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Lists;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+
+namespace LicenseManager.Web.Features.Api;
+
+/// <summary>
+/// The management API (scope `manage`): the list view's filters and keyset paging, Modify License with its own rules
+/// and messages, and the package commands of the package page. Changes are attributed to "API key &lt;name&gt;".
+/// </summary>
+[ApiController]
+[Route("api/v1")]
+[Authorize(Policy = ApiKeyAuth.ManagePolicy)]
+[EnableRateLimiting(LicensingApiSetup.RateLimitPolicy)]
+[IgnoreAntiforgeryToken]
+[ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status400BadRequest)]
+[ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status401Unauthorized)]
+[ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status403Forbidden)]
+[ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status429TooManyRequests)]
+[Tags("Management (scope manage)")]
+public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLicense modify, PackageCommands packages, LicenseCheck check) : ControllerBase
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+
+    public sealed record LicenseResource(
+        long Name, string PackageId, string PackageVersionNumber, string SubscriberOrgId, string OrgName, string Status, int? Seats,
+        int? UsedLicenses, int? AvailableSeats, DateOnly? ExpirationDate, DateTime InstallDate, string? OrgEdition, string OrgStatus,
+        bool IsSandbox, string? Instance, DateTime? InformationCurrentAsOf, string ETag);
+
+    public sealed record LicensePage(IReadOnlyList<LicenseResource> Items, string? Next);
+
+    public sealed record PackageResource(
+        string PackageId, string Name, string DeveloperName, string? LatestVersion, bool IsAssociated, string DefaultStatus,
+        int? DefaultSeats, int? DefaultLengthDays, string? LeadManagerId, string ETag);
+
+    /// <summary>Modify License: the same fields as the page. Seats null with siteLicense true = Site License.</summary>
+    public sealed record ModifyLicenseRequest(string? Status, bool SiteLicense, int? Seats, bool DoesNotExpire, DateOnly? ExpirationDate);
+
+    /// <summary>Association defaults. Seats null = Site License; lengthDays null = Does not expire (not for Trial).</summary>
+    public sealed record AssociationRequest(string? Status, int? Seats, int? LengthDays);
+
+    public sealed record LeadManagerRequest(string? UserId);
+
+    /// <summary>Licenses with the list view's filters (status, package, version, expiresAfter, expiresBefore, sandbox, edition,
+    /// orgStatus, seats=site|seats, minSeats, maxSeats, q) and sort (sort, dir); page with `after` = the previous page's `next`.</summary>
+    [HttpGet("licenses")]
+    [EndpointSummary("List licenses")]
+    [ProducesResponseType(typeof(LicensePage), StatusCodes.Status200OK)]
+    public async Task<IActionResult> ListLicenses([FromQuery] string? after, [FromQuery] int? limit, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxPageSize)
+            return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null,
+                new Dictionary<string, string[]> { ["limit"] = [$"limit must be from 1 to {MaxPageSize}."] });
+        var (sort, desc) = ListState.ReadSort(Request.Query, LicenseFilter.Columns.Select(c => c.Name), "name", true);
+        var column = LicenseFilter.Columns.First(c => c.Name == sort);
+        var query = LicenseFilter.From(Request.Query).Apply(db.Licenses.AsNoTracking().Include(l => l.Package));
+        var allowed = User.AllowedPackages();
+        if (allowed.Count > 0) query = query.Where(l => allowed.Contains(l.Package.PackageId));
+        var page = await Keyset.PageAsync(query, column, desc, after, limit ?? DefaultPageSize, ct);
+        return Ok(new LicensePage([.. page.Rows.Select(Resource)], page.NextCursor));
+    }
+
+    [HttpGet("licenses/{name:long}")]
+    [EndpointSummary("Read a license")]
+    [ProducesResponseType(typeof(LicenseResource), StatusCodes.Status200OK)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
+    public async Task<IActionResult> GetLicense(long name, CancellationToken ct)
+    {
+        var license = await db.Licenses.AsNoTracking().Include(l => l.Package).FirstOrDefaultAsync(l => l.Id == name, ct);
+        if (license is null || !User.MayUsePackage(license.Package.PackageId)) return LicenseNotFound(name);
+        Response.Headers.ETag = ETag(license.Version);
+        return Ok(Resource(license));
+    }
+
+    /// <summary>
+    /// Modify License with the page's rules and messages. `If-Match` must carry the ETag read from the license:
+    /// 428 without it, 412 when someone changed the license since.
+    /// </summary>
+    [HttpPost("licenses/{name:long}/modify")]
+    [EndpointSummary("Modify a license (If-Match required)")]
+    [Consumes("application/json")]
+    [ProducesResponseType(typeof(LicenseResource), StatusCodes.Status200OK)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status422UnprocessableEntity)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status428PreconditionRequired)]
+    public async Task<IActionResult> Modify(long name, ModifyLicenseRequest body, CancellationToken ct)
+    {
+        var license = await db.Licenses.AsNoTracking().Include(l => l.Package).FirstOrDefaultAsync(l => l.Id == name, ct);
+        if (license is null || !User.MayUsePackage(license.Package.PackageId)) return LicenseNotFound(name);
+        if (IfMatch() is not { } version) return IfMatchProblem();
+
+        var input = new ModifyLicenseInput
+        {
+            Status = body.Status, SiteLicense = body.SiteLicense, Seats = body.Seats,
+            DoesNotExpire = body.DoesNotExpire, ExpirationDate = body.ExpirationDate, Version = version,
+        };
+        var outcome = await modify.ExecuteAsync(name, input, ct);
+        check.Invalidate(license.Package.PackageId, license.SubscriberOrgId);
+        if (outcome.Conflict)
+        {
+            Response.Headers.ETag = ETag(outcome.License!.Version);
+            return ApiProblem.Result(412, Features.Licenses.ModifyLicense.ConcurrencyCode, "The license changed since you read it.",
+                "Someone else changed this license since you read it: read it again (new ETag) and repeat the change if it still applies.");
+        }
+        if (!outcome.Succeeded) return ApiInput.Violations(422, outcome.Errors);
+
+        db.ChangeTracker.Clear();
+        var saved = await db.Licenses.AsNoTracking().Include(l => l.Package).FirstAsync(l => l.Id == name, ct);
+        Response.Headers.ETag = ETag(saved.Version);
+        if (outcome.Warnings.Count > 0) Response.Headers.Append("Warning", $"199 - \"{string.Join(" ", outcome.Warnings)}\"");
+        return Ok(Resource(saved));
+    }
+
+    [HttpGet("packages")]
+    [EndpointSummary("List packages")]
+    [ProducesResponseType(typeof(IReadOnlyList<PackageResource>), StatusCodes.Status200OK)]
+    public async Task<IActionResult> ListPackages(CancellationToken ct)
+    {
+        var allowed = User.AllowedPackages();
+        var query = db.Packages.AsNoTracking();
+        if (allowed.Count > 0) query = query.Where(p => allowed.Contains(p.PackageId));
+        var list = await query.OrderBy(p => p.Name).ThenBy(p => p.Id).Take(1000).ToListAsync(ct);
+        return Ok(list.Select(Resource).ToList());
+    }
+
+    [HttpGet("packages/{packageId}")]
+    [EndpointSummary("Read a package")]
+    [ProducesResponseType(typeof(PackageResource), StatusCodes.Status200OK)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
+    public async Task<IActionResult> GetPackage(string packageId, CancellationToken ct)
+    {
+        if (FindPackageProblem(packageId) is { } problem) return problem;
+        var package = await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.PackageId == packageId, ct);
+        if (package is null) return PackageNotFound(packageId);
+        Response.Headers.ETag = ETag(package.Version);
+        return Ok(Resource(package));
+    }
+
+    /// <summary>Associates the package with these defaults (or changes them). `If-Match` is optional here: with it, 412 when stale.</summary>
+    [HttpPut("packages/{packageId}/association")]
+    [EndpointSummary("Set a package's association defaults")]
+    [Consumes("application/json")]
+    [ProducesResponseType(typeof(PackageResource), StatusCodes.Status200OK)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status422UnprocessableEntity)]
+    public async Task<IActionResult> SetAssociation(string packageId, AssociationRequest body, CancellationToken ct)
+    {
+        if (FindPackageProblem(packageId) is { } problem) return problem;
+        if (!Enum.TryParse<LicenseStatus>(body.Status, ignoreCase: false, out var status) || int.TryParse(body.Status, out _))
+            return ApiInput.Violations(422, [new RuleViolation("Status", LicenseRules.Codes.StatusNotAllowed, "New licenses start as Trial or Active.")]);
+        var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
+        if (key is null) return PackageNotFound(packageId);
+        var expected = Request.Headers.IfMatch.Count == 0 ? null : IfMatch();
+        if (Request.Headers.IfMatch.Count > 0 && expected is null) return IfMatchProblem();
+        var result = await packages.SetAssociationAsync(key.Value, new LicenseDefaults(status, body.Seats, body.LengthDays), expected, ct);
+        return await PackageOutcomeAsync(packageId, result, ct);
+    }
+
+    [HttpPut("packages/{packageId}/lead-manager")]
+    [EndpointSummary("Set a package's lead manager (userId null: the LMA owns new leads)")]
+    [Consumes("application/json")]
+    [ProducesResponseType(typeof(PackageResource), StatusCodes.Status200OK)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status412PreconditionFailed)]
+    [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status422UnprocessableEntity)]
+    public async Task<IActionResult> SetLeadManager(string packageId, LeadManagerRequest body, CancellationToken ct)
+    {
+        if (FindPackageProblem(packageId) is { } problem) return problem;
+        if (body.UserId is { Length: > 450 })
+            return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null, new Dictionary<string, string[]> { ["userId"] = ["userId is at most 450 characters."] });
+        var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
+        if (key is null) return PackageNotFound(packageId);
+        var expected = Request.Headers.IfMatch.Count == 0 ? null : IfMatch();
+        if (Request.Headers.IfMatch.Count > 0 && expected is null) return IfMatchProblem();
+        var result = await packages.ChangeLeadManagerAsync(key.Value, body.UserId, expected, ct);
+        return await PackageOutcomeAsync(packageId, result, ct);
+    }
+
+    private async Task<IActionResult> PackageOutcomeAsync(string packageId, CommandResult result, CancellationToken ct)
+    {
+        if (result.Errors.FirstOrDefault(e => e.Code == PackageCommands.Codes.StaleVersion) is { } stale)
+            return ApiProblem.Result(412, stale.Code, "The package changed since you read it.", stale.Message);
+        if (result.Errors.Any(e => e.Code == PackageCommands.Codes.NotFound)) return PackageNotFound(packageId);
+        if (!result.Succeeded) return ApiInput.Violations(422, result.Errors);
+        db.ChangeTracker.Clear();
+        var package = await db.Packages.AsNoTracking().FirstAsync(p => p.PackageId == packageId, ct);
+        Response.Headers.ETag = ETag(package.Version);
+        return Ok(Resource(package));
+    }
+
+    private ObjectResult? FindPackageProblem(string packageId)
+    {
+        if (!ApiInput.IsId(packageId, 18))
+            return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null,
+                new Dictionary<string, string[]> { ["packageId"] = ["Give the 18-character package ID (letters and digits)."] });
+        return User.MayUsePackage(packageId) ? null : ApiInput.PackageNotAllowed(packageId);
+    }
+
+    /// <summary>The version in an If-Match header ("v12" as this API's ETags say); null when missing or not ours.</summary>
+    private int? IfMatch()
+    {
+        var value = Request.Headers.IfMatch.ToString().Trim();
+        if (value.StartsWith("W/", StringComparison.Ordinal)) value = value[2..];
+        value = value.Trim('"');
+        return value.StartsWith('v') && int.TryParse(value[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+    }
+
+    private ObjectResult IfMatchProblem() => Request.Headers.IfMatch.Count == 0
+        ? ApiProblem.Result(428, "if_match_required", "If-Match is required.",
+            "Send the ETag of the license you read (GET /api/v1/licenses/{name}) in If-Match, so a change made meanwhile is not overwritten.")
+        : ApiProblem.Result(400, "if_match_invalid", "If-Match is not an ETag of this API.", "Send the ETag exactly as it was returned, e.g. If-Match: \"v3\".");
+
+    private static string ETag(int version) => $"\"v{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    private static ObjectResult LicenseNotFound(long name) =>
+        ApiProblem.Result(404, "license_not_found", "No license found.", $"There is no license {name} this API key may see.");
+
+    private static ObjectResult PackageNotFound(string packageId) =>
+        ApiProblem.Result(404, PackageCommands.Codes.NotFound, "No package found.", $"There is no package {packageId}.");
+
+    private static LicenseResource Resource(License l) => new(
+        l.Id, l.Package.PackageId, l.PackageVersionNumber, l.SubscriberOrgId, l.OrgName, l.Status.ToString(), l.Seats, l.UsedLicensesShown,
+        LicenseRules.AvailableSeats(l), l.ExpirationDate, l.InstallDate, l.OrgEdition, l.OrgStatus.ToString(), l.IsSandbox, l.Instance,
+        l.InformationCurrentAsOf, ETag(l.Version));
+
+    private static PackageResource Resource(Package p) => new(
+        p.PackageId, p.Name, p.DeveloperName, p.LatestVersion, p.IsAssociated, p.DefaultStatus.ToString(), p.DefaultSeats, p.DefaultLengthDays,
+        p.LeadManagerId, ETag(p.Version));
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using LicenseManager.Core.Domain;
+using LicenseManager.Tests.Infrastructure;
+
+namespace LicenseManager.Tests.Api;
+
+/// <summary>Each API key has its own request budget; past it the API answers 429 with Retry-After.</summary>
+public abstract class RateLimitTests(LmaApp app)
+{
+    public const int Limit = 3;
+
+    public static void AddTinyLimit(IDictionary<string, string?> settings)
+    {
+        settings["Lma:Api:RateLimit:PermitLimit"] = Limit.ToString();
+        settings["Lma:Api:RateLimit:Window"] = "00:01:00";
+    }
+
+    [SkippableFact]
+    public async Task Past_its_limit_a_key_gets_429_with_Retry_After_while_another_key_is_unaffected()
+    {
+        Requires.Available(app);
+        var org = await app.LicensedOrgAsync(new LicenseDefaults(LicenseStatus.Active, null, null));
+        var busy = app.ApiClient(await app.CreateKeyAsync("busy"));
+        var quiet = app.ApiClient(await app.CreateKeyAsync("quiet"));
+
+        for (var i = 0; i < Limit; i++) Assert.Equal(HttpStatusCode.OK, (await busy.GetAsync(org.CheckUrl())).StatusCode);
+        var limited = await busy.GetAsync(org.CheckUrl());
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("rate_limited", await limited.ProblemCodeAsync());
+        var retryAfter = limited.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value.TotalSeconds, 1, 60);
+        Assert.Equal(HttpStatusCode.OK, (await quiet.GetAsync(org.CheckUrl())).StatusCode);
+    }
+}
+
+public sealed class RateLimitedSqliteApp : SqliteApp
+{
+    protected override IDictionary<string, string?> ExtraSettings
+    {
+        get { var s = base.ExtraSettings; RateLimitTests.AddTinyLimit(s); return s; }
+    }
+}
+
+public sealed class RateLimitedPostgresApp : PostgresApp
+{
+    protected override IDictionary<string, string?> ExtraSettings
+    {
+        get { var s = base.ExtraSettings; RateLimitTests.AddTinyLimit(s); return s; }
+    }
+}
+
+public sealed class RateLimitTests_Sqlite(RateLimitedSqliteApp app) : RateLimitTests(app), IClassFixture<RateLimitedSqliteApp>;
+public sealed class RateLimitTests_PostgreSql(RateLimitedPostgresApp app) : RateLimitTests(app), IClassFixture<RateLimitedPostgresApp>;
