@@ -379,8 +379,8 @@ public abstract class LicensingApiTests(LmaApp app)
 
         var salesRep = await app.SignInAsNewUserAsync(Roles.SalesRep);
         var denied = await salesRep.GetAsync("/admin/api-keys");
-        Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
-        Assert.Contains("access-denied", denied.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Contains("data-testid=\"forbidden\"", await denied.Content.ReadAsStringAsync());
     }
 
     [SkippableFact]
