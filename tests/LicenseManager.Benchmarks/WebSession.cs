@@ -33,6 +33,12 @@ public sealed partial class WebSession : IDisposable
     }
 
     /// <summary>Times a page: the whole body read, as a browser would wait for it.</summary>
+    public async Task<HttpStatusCode> StatusAsync(string url)
+    {
+        using var response = await _http.GetAsync(url);
+        return response.StatusCode;
+    }
+
     public async Task<double> TimePageAsync(string url)
     {
         var sw = Stopwatch.StartNew();
