@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+
+namespace LicenseManager.Benchmarks;
+
+/// <summary>
+/// The real app as a child process (Release build, Production, its own port on 127.0.0.1), and its memory as Linux
+/// reports it: VmHWM (peak resident set) in /proc/&lt;pid&gt;/status, reset between scenarios through clear_refs.
+/// </summary>
+public sealed class AppProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+    private long _peakBytes;
+
+    public Uri BaseAddress { get; }
+    public int Pid => _process.Id;
+    public string AdminEmail { get; }
+    public string AdminPassword { get; }
+    public string IngestSecret { get; }
+
+    private AppProcess(Process process, StreamWriter log, Uri baseAddress, string email, string password, string secret)
+    {
+        (_process, _log, BaseAddress, AdminEmail, AdminPassword, IngestSecret) = (process, log, baseAddress, email, password, secret);
+    }
+
+    public sealed record Settings(string AppPath, string Provider, string ConnectionString, string DataDirectory, int Port,
+        string AdminEmail, string AdminPassword, string IngestSecret);
+
+    public static async Task<AppProcess> StartAsync(Settings s, string logPath, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(s.AppPath)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var a in new[]
+                 {
+                     s.AppPath, "--urls", $"http://127.0.0.1:{s.Port}", $"--Database:Provider={s.Provider}", $"--ConnectionStrings:Lma={s.ConnectionString}",
+                     $"--Lma:Admin:Email={s.AdminEmail}", $"--Lma:Admin:Password={s.AdminPassword}", $"--Lma:Ingest:Secret={s.IngestSecret}",
+                     "--Lma:SeedDemoData=false", $"--Lma:DataDirectory={s.DataDirectory}", "--Lma:Refresh:MinimumInterval=00:00:01",
+                 })
+            info.ArgumentList.Add(a);
+
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the app.");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var app = new AppProcess(process, log, new Uri($"http://127.0.0.1:{s.Port}"), s.AdminEmail, s.AdminPassword, s.IngestSecret);
+
+        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"The app exited with code {process.ExitCode} while starting; see {logPath}.");
+            try
+            {
+                if ((await http.GetAsync("/health/live")).StatusCode == HttpStatusCode.OK) return app;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(200);
+        }
+        await app.DisposeAsync();
+        throw new TimeoutException($"The app did not answer /health/live within {timeout.TotalSeconds:0} s; see {logPath}.");
+    }
+
+    /// <summary>Peak resident memory since start or the last <see cref="ResetPeak"/>, in bytes.</summary>
+    public long PeakBytes()
+    {
+        var hwm = ReadStatus("VmHWM:");
+        _peakBytes = Math.Max(_peakBytes, hwm);
+        return hwm;
+    }
+
+    public long CurrentBytes() => ReadStatus("VmRSS:");
+
+    /// <summary>The largest peak seen over the whole run, across resets.</summary>
+    public long RunPeakBytes()
+    {
+        PeakBytes();
+        return _peakBytes;
+    }
+
+    /// <summary>Starts a new peak window (writes 5 to clear_refs); the run's overall peak is kept.</summary>
+    public bool ResetPeak()
+    {
+        PeakBytes();
+        try
+        {
+            File.WriteAllText($"/proc/{Pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private long ReadStatus(string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+                if (line.StartsWith(field, StringComparison.Ordinal))
+                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException) { }
+        _process.Dispose();
+        lock (_log) _log.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The web app's build of this harness's configuration, found from the repository root.</summary>
+    public static string DefaultAppPath()
+    {
+        var configuration = typeof(AppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LicenseManager.sln"))) dir = dir.Parent;
+        if (dir is null) throw new FileNotFoundException("Could not find the repository root (LicenseManager.sln); pass --app.");
+        var path = Path.Combine(dir.FullName, "src", "LicenseManager.Web", "bin", configuration, "net10.0", "LicenseManager.Web.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: build it (dotnet build -c {configuration}) or pass --app.");
+    }
+}
