@@ -40,7 +40,21 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(LicenseManagerDbContext).Assembly);
+
+        // Platform ids and the sender's event ids are case-sensitive. SQLite and PostgreSQL compare text that way;
+        // SQL Server's default collation doesn't, so these columns get a binary collation there.
+        if (Database.IsSqlServer())
+        {
+            builder.Entity<InstallEvent>().Property(x => x.EventId).UseCollation(BinaryCollation);
+            builder.Entity<InstallEvent>().Property(x => x.PackageVersionId).UseCollation(BinaryCollation);
+            builder.Entity<InstallEvent>().Property(x => x.OrgId).UseCollation(BinaryCollation);
+            builder.Entity<Package>().Property(x => x.PackageId).UseCollation(BinaryCollation);
+            builder.Entity<PackageVersion>().Property(x => x.VersionId).UseCollation(BinaryCollation);
+            builder.Entity<License>().Property(x => x.SubscriberOrgId).UseCollation(BinaryCollation);
+        }
     }
+
+    private const string BinaryCollation = "Latin1_General_100_BIN2";
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

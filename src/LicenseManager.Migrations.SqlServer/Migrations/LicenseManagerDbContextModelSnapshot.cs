@@ -552,7 +552,8 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.Property<string>("EventId")
                         .IsRequired()
                         .HasMaxLength(255)
-                        .HasColumnType("nvarchar(255)");
+                        .HasColumnType("nvarchar(255)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("HoldCode")
                         .HasMaxLength(64)
@@ -570,14 +571,16 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
 
                     b.Property<string>("OrgId")
                         .HasMaxLength(15)
-                        .HasColumnType("nvarchar(15)");
+                        .HasColumnType("nvarchar(15)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<long?>("PackageKey")
                         .HasColumnType("bigint");
 
                     b.Property<string>("PackageVersionId")
                         .HasMaxLength(18)
-                        .HasColumnType("nvarchar(18)");
+                        .HasColumnType("nvarchar(18)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Payload")
                         .IsRequired()
@@ -837,7 +840,8 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.Property<string>("SubscriberOrgId")
                         .IsRequired()
                         .HasMaxLength(15)
-                        .HasColumnType("nvarchar(15)");
+                        .HasColumnType("nvarchar(15)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
@@ -1067,7 +1071,8 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.Property<string>("PackageId")
                         .IsRequired()
                         .HasMaxLength(18)
-                        .HasColumnType("nvarchar(18)");
+                        .HasColumnType("nvarchar(18)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<DateOnly?>("ReleaseDate")
                         .HasColumnType("date");
@@ -1129,7 +1134,8 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.Property<string>("VersionId")
                         .IsRequired()
                         .HasMaxLength(18)
-                        .HasColumnType("nvarchar(18)");
+                        .HasColumnType("nvarchar(18)")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("VersionNumber")
                         .IsRequired()

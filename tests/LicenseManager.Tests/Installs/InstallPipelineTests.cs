@@ -241,6 +241,24 @@ public abstract class InstallPipelineTests(LmaApp app)
     }
 
     [SkippableFact]
+    public async Task Events_that_arrive_before_the_install_wait_and_then_apply_without_blocking_it()
+    {
+        Requires.Available(app);
+        var package = await app.CreatePackageAsync(defaults: new LicenseDefaults(LicenseStatus.Active, 25, null));
+        var org = Events.NewOrgId();
+        var t0 = DateTimeOffset.UtcNow.AddHours(-3);
+        await app.SendAsync(Events.OrgUpdate(package.VersionId, org, 9, t0.AddHours(1))); // delivered before the install
+        Assert.Equal(HoldCodes.UnknownLicense, await app.WithDb(db => db.InstallEvents.Where(e => e.OrgId == org).Select(e => e.HoldCode).SingleAsync()));
+
+        await app.SendAsync(Events.Install(package.VersionId, org, t0));
+
+        var license = await app.LicenseAsync(package.Key, org);
+        Assert.NotNull(license);
+        Assert.Equal(9, license.ReportedUsedLicenses);
+        Assert.Equal(0, await app.WithDb(db => db.InstallEvents.CountAsync(e => e.OrgId == org && e.State != InstallEventState.Done)));
+    }
+
+    [SkippableFact]
     public async Task Org_update_refreshes_org_fields_and_used_licenses()
     {
         Requires.Available(app);

@@ -59,7 +59,8 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvi
                         if (await TryApplyAsync([id], ct) is { } error) await HoldAsFailedAsync(id, error, ct);
 
                 total += ids.Count;
-                await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, LeaseDuration, time.GetUtcNow().UtcDateTime, ct);
+                // Another node took over (this pass ran past the lease): stop rather than process beside it.
+                if (!await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, LeaseDuration, time.GetUtcNow().UtcDateTime, ct)) break;
             }
         }
         finally
@@ -118,6 +119,7 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
     private readonly Dictionary<(long Package, string Org), License?> _licenses = new();
     private readonly HashSet<(long Package, string Org)> _blocked = new();
     private readonly Dictionary<string, Package> _packagesById = new();
+    private readonly HashSet<(long Package, string Org)> _installed = new();
 
     public async Task ApplyAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
     {
@@ -133,6 +135,24 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
                 await ApplyUploadAsync(e, request, ct);
             else
                 ApplyOrgEvent(e, request);
+        }
+        await ReleaseWaitingAsync(batch, ct);
+    }
+
+    /// <summary>
+    /// Events of an org that waited for its install (held as unknown license, or behind one) go back to the queue,
+    /// in the same transaction, once the install has given the org a license.
+    /// </summary>
+    private async Task ReleaseWaitingAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
+    {
+        foreach (var (packageKey, orgId) in _installed)
+        {
+            foreach (var e in batch.Where(e => e.State == InstallEventState.Held && e.OrgId == orgId && e.HoldCode is HoldCodes.UnknownLicense or HoldCodes.WaitingForEarlierEvent))
+                e.State = InstallEventState.Pending;
+            await db.InstallEvents
+                .Where(h => h.State == InstallEventState.Held && h.PackageKey == packageKey && h.OrgId == orgId
+                            && (h.HoldCode == HoldCodes.UnknownLicense || h.HoldCode == HoldCodes.WaitingForEarlierEvent))
+                .ExecuteUpdateAsync(x => x.SetProperty(h => h.State, InstallEventState.Pending), ct);
         }
     }
 
@@ -150,8 +170,10 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
             var licenses = await db.Licenses.Where(l => packageKeys.Contains(l.PackageKey) && orgIds.Contains(l.SubscriberOrgId)).ToListAsync(ct);
             foreach (var l in licenses) _licenses[(l.PackageKey, l.SubscriberOrgId)] = l;
             // Events must apply in order per org: an org with an earlier held event waits behind it.
+            // Events held only because no install had arrived yet don't block the install that creates the license.
             var held = await db.InstallEvents.AsNoTracking()
-                .Where(h => h.State == InstallEventState.Held && h.PackageKey != null && packageKeys.Contains(h.PackageKey.Value) && orgIds.Contains(h.OrgId!))
+                .Where(h => h.State == InstallEventState.Held && h.HoldCode != HoldCodes.UnknownLicense
+                            && h.PackageKey != null && packageKeys.Contains(h.PackageKey.Value) && orgIds.Contains(h.OrgId!))
                 .Select(h => new { h.PackageKey, h.OrgId }).Distinct().ToListAsync(ct);
             foreach (var h in held) _blocked.Add((h.PackageKey!.Value, h.OrgId!));
         }
@@ -162,7 +184,7 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
         var p = r.Package!;
         if (!_packagesById.TryGetValue(p.PackageId!, out var package))
         {
-            package = await db.Packages.FirstOrDefaultAsync(x => x.PackageId == p.PackageId, ct);
+            package = await db.Packages.Include(x => x.LeadManager).FirstOrDefaultAsync(x => x.PackageId == p.PackageId, ct);
             if (package is null)
             {
                 package = new Package { PackageId = p.PackageId!, ReleaseDate = r.PackageVersion!.ReleaseDate ?? DateOnly.FromDateTime(e.OccurredAt) };
@@ -246,10 +268,11 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
                 license = Install(e, r, package, version, license);
                 if (license is null) { _blocked.Add(key); return; }
                 _licenses[key] = license;
+                _installed.Add(key);
                 break;
             case InstallEventType.Upgrade or InstallEventType.Uninstall or InstallEventType.OrgUpdate when license is null:
+                // Released when the org's install arrives (see ReleaseWaitingAsync).
                 Hold(e, HoldCodes.UnknownLicense, $"No license exists yet for org {e.OrgId}: no install of {package.Name} has been received from it.");
-                _blocked.Add(key);
                 return;
             case InstallEventType.Upgrade:
                 if (!IsStale(license!, e)) { SetVersion(license!, version); license!.LastEventAt = e.OccurredAt; }
