@@ -100,22 +100,26 @@ public sealed class DatabaseInitializer(
         var generated = string.IsNullOrEmpty(settings.Password);
         var password = generated ? GeneratePassword() : settings.Password!;
         var admin = await users.FindByEmailAsync(settings.Email);
-        if (admin is null)
+        if (admin is not null)
         {
-            admin = new ApplicationUser
-            {
-                UserName = settings.Email,
-                Email = settings.Email,
-                EmailConfirmed = true,
-                DisplayName = "Administrator",
-                MustChangePassword = generated,
-                CreatedAt = DateTime.UtcNow,
-            };
-            var created = await users.CreateAsync(admin, password);
-            if (!created.Succeeded)
-                throw new ConfigurationProblemException(generated ? "Lma:Admin:Email" : "Lma:Admin:Password",
-                    string.Join(" ", created.Errors.Select(e => e.Description)));
+            // An existing user becomes the administrator with the password it already has; nothing to print.
+            await users.AddToRoleAsync(admin, Roles.Administrator);
+            logger.LogWarning("No administrator existed: made the existing user {Email} an administrator", settings.Email);
+            return;
         }
+        admin = new ApplicationUser
+        {
+            UserName = settings.Email,
+            Email = settings.Email,
+            EmailConfirmed = true,
+            DisplayName = "Administrator",
+            MustChangePassword = generated,
+            CreatedAt = DateTime.UtcNow,
+        };
+        var created = await users.CreateAsync(admin, password);
+        if (!created.Succeeded)
+            throw new ConfigurationProblemException(generated ? "Lma:Admin:Email" : "Lma:Admin:Password",
+                string.Join(" ", created.Errors.Select(e => e.Description)));
         await users.AddToRoleAsync(admin, Roles.Administrator);
 
         if (generated)

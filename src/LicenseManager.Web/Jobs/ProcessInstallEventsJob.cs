@@ -1,12 +1,42 @@
 using Hangfire;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Installs;
+using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Jobs;
 
-/// <summary>The sweep: processes any pending install events, whichever node stored them. Safe to run twice.</summary>
-public sealed class ProcessInstallEventsJob(InstallEventProcessor processor)
+/// <summary>
+/// The sweep: processes any pending install events, whichever node stored them, and puts back in the queue any
+/// Refresh Licenses whose job was lost (in-memory job storage restarted, a node died mid-run). Safe to run twice.
+/// </summary>
+public sealed class ProcessInstallEventsJob(InstallEventProcessor processor, LicenseManagerDbContext db, IBackgroundJobClient jobs, TimeProvider time)
 {
+    private static readonly TimeSpan QueuedTooLong = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan RunningTooLong = TimeSpan.FromMinutes(30);
+
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [AutomaticRetry(Attempts = 0)] // the next run a minute later is the retry
-    public Task RunAsync(CancellationToken ct) => processor.ProcessPendingAsync(ct: ct);
+    public async Task RunAsync(CancellationToken ct)
+    {
+        await processor.ProcessPendingAsync(ct: ct);
+        await RequeueAbandonedRefreshesAsync(ct);
+    }
+
+    internal async Task<int> RequeueAbandonedRefreshesAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var (queuedBefore, startedBefore) = (now - QueuedTooLong, now - RunningTooLong);
+        var abandoned = await db.LicenseRefreshes
+            .Where(r => (r.State == RefreshState.Queued && r.RequestedAt < queuedBefore) || (r.State == RefreshState.Running && r.StartedAt < startedBefore))
+            .Select(r => r.Id).ToListAsync(ct);
+        foreach (var id in abandoned)
+        {
+            // Back to Queued with a fresh request time, so the next sweep doesn't queue it twice.
+            var claimed = await db.LicenseRefreshes.Where(r => r.Id == id && r.State != RefreshState.Done && r.State != RefreshState.Failed)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.State, RefreshState.Queued).SetProperty(r => r.RequestedAt, now), ct);
+            if (claimed == 1) jobs.Enqueue<RefreshLicensesJob>(j => j.RunAsync(id, CancellationToken.None));
+        }
+        return abandoned.Count;
+    }
 }

@@ -151,6 +151,26 @@ public abstract class InstallPipelineTests(LmaApp app)
     }
 
     [SkippableFact]
+    public async Task A_refresh_whose_job_was_lost_is_queued_again_by_the_sweep_and_runs()
+    {
+        Requires.Available(app);
+        var package = await app.CreatePackageAsync();
+        var refreshId = await RequestRefreshAsync(package.Key);
+        // The job vanished (in-memory job storage restarted): the row is still Queued, from long ago.
+        await app.WithDb(db => db.LicenseRefreshes.Where(r => r.Id == refreshId)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.RequestedAt, DateTime.UtcNow.AddHours(-1))));
+
+        await using (var scope = app.Scope())
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Jobs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
+        Assert.Equal(RefreshState.Queued, await app.WithDb(db => db.LicenseRefreshes.Where(r => r.Id == refreshId).Select(r => r.State).SingleAsync()));
+
+        await app.Services.GetRequiredService<LicenseRefresher>().RunAsync(refreshId, default);
+        Assert.Equal(RefreshState.Done, await app.WithDb(db => db.LicenseRefreshes.Where(r => r.Id == refreshId).Select(r => r.State).SingleAsync()));
+        await using (var scope = app.Scope())
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Jobs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
+    }
+
+    [SkippableFact]
     public async Task A_manual_refresh_is_allowed_once_per_interval()
     {
         Requires.Available(app);

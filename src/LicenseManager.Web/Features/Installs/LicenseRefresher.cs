@@ -43,8 +43,13 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
             refresh.Error = InstallEventProcessor.Truncate(e.GetBaseException().Message, 2048);
         }
         refresh.FinishedAt = time.GetUtcNow().UtcDateTime;
+        // A failed refresh doesn't use up the week: Last License Refresh stays the last one that finished.
+        var lastRefresh = refresh.State == RefreshState.Done
+            ? refresh.FinishedAt
+            : await db.LicenseRefreshes.Where(r => r.PackageKey == refresh.PackageKey && r.State == RefreshState.Done)
+                .MaxAsync(r => r.FinishedAt, ct);
         await db.Packages.Where(p => p.Id == refresh.PackageKey)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastLicenseRefreshAt, refresh.FinishedAt), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastLicenseRefreshAt, lastRefresh), ct);
         await db.SaveChangesAsync(ct);
     }
 
@@ -68,7 +73,7 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
                 .Where(e => e.State == InstallEventState.Held && (e.PackageKey == packageKey || versionIds.Contains(e.PackageVersionId!)))
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.State, InstallEventState.Pending), ct);
         }
-        await processor.ProcessPendingAsync(ct: ct);
+        await DrainAsync(packageKey, ct);
 
         // 2. Fold each org's log and correct what drifted, a chunk of orgs at a time.
         var replayed = 0;
@@ -120,7 +125,7 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
                 // The log says these orgs installed but their license is gone: replay their events to rebuild it.
                 await db.InstallEvents.Where(e => missing.Contains(e.Id))
                     .ExecuteUpdateAsync(s => s.SetProperty(e => e.State, InstallEventState.Pending), ct);
-                await processor.ProcessPendingAsync(ct: ct);
+                await DrainAsync(packageKey, ct);
                 recreated += missing.Count;
             }
         }
@@ -134,6 +139,26 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
             if (stillHeld > 0) Note($"{stillHeld} install event(s) are still held: see the package's Troubleshooting page.");
             if (lines > MaxDetailLines) details.AppendLine($"… and {lines - MaxDetailLines} more.");
             return (replayed, Math.Max(created, 0), updated, details.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Runs the processor until this package has no pending events. When the pump (or another node) is already
+    /// processing, the call returns at once, so wait for it rather than reconcile beside it.
+    /// </summary>
+    private async Task DrainAsync(long packageKey, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + TimeSpan.FromMinutes(10);
+        while (true)
+        {
+            await processor.ProcessPendingAsync(ct: ct);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            var versionIds = db.PackageVersions.Where(v => v.PackageKey == packageKey).Select(v => v.VersionId);
+            if (!await db.InstallEvents.AnyAsync(e => e.State == InstallEventState.Pending && (e.PackageKey == packageKey || versionIds.Contains(e.PackageVersionId!)), ct))
+                return;
+            if (time.GetUtcNow() > deadline) throw new TimeoutException("Install events of this package were still being processed after 10 minutes; run the refresh again later.");
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
         }
     }
 

@@ -47,6 +47,13 @@ public sealed class LeadConversion(LicenseManagerDbContext db, TimeProvider time
         if (lead.IsConverted)
             return ([new RuleViolation("", Codes.AlreadyConverted, "This lead has already been converted.")], null);
 
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Claim the lead: of two people converting it at once, the second finds it converted, not a second account.
+        var claimed = await db.Leads.Where(l => l.Id == leadKey && !l.IsConverted)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.IsConverted, true), ct);
+        if (claimed == 0)
+            return ([new RuleViolation("", Codes.AlreadyConverted, "This lead has just been converted by someone else.")], null);
+
         Account? account;
         if (existingAccountKey is { } key)
         {
@@ -83,7 +90,15 @@ public sealed class LeadConversion(LicenseManagerDbContext db, TimeProvider time
             license.Account = account;
             license.Contact = contact;
         }
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ([new RuleViolation("", "concurrency_conflict", "One of this lead's licenses changed while converting. Nothing was saved: try again.")], null);
+        }
+        await tx.CommitAsync(ct);
         return ([], contact);
     }
 

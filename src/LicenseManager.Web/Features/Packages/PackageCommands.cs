@@ -59,11 +59,29 @@ public sealed class PackageCommands(
             package.AssociatedAt = time.GetUtcNow().UtcDateTime;
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveAsync(ct)) return StaleResult;
         if (!wasAssociated) await ReleaseHeldAsync(package.Id, ct);
         await tx.CommitAsync(ct);
         signal.Nudge();
         return CommandResult.Ok;
+    }
+
+    private static readonly CommandResult StaleResult =
+        CommandResult.Fail("", Codes.StaleVersion, "Someone else changed this package at the same time. Review the current values and save again.");
+
+    /// <summary>Saves, or reports false when the package's version moved under us (the concurrency token).</summary>
+    private async Task<bool> TrySaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
     }
 
     /// <summary>Users who may own leads: active, and in a role that can read licenses.</summary>
@@ -90,8 +108,7 @@ public sealed class PackageCommands(
                 return CommandResult.Fail("LeadManagerId", Codes.LeadManagerInvalid, "Choose a user who can read licenses (a user with at least one LMA role).");
         }
         package.LeadManagerId = string.IsNullOrEmpty(userId) ? null : userId;
-        await db.SaveChangesAsync(ct);
-        return CommandResult.Ok;
+        return await TrySaveAsync(ct) ? CommandResult.Ok : StaleResult;
     }
 
     /// <summary>The troubleshooting page's Retry: every held install of the package goes back to the processor.</summary>
@@ -140,7 +157,8 @@ public sealed class PackageCommands(
         db.LicenseRefreshes.Add(refresh);
         // Claim the weekly slot now so a second click or another node can't queue a second refresh.
         package.LastLicenseRefreshAt = refresh.RequestedAt;
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveAsync(ct))
+            return (CommandResult.Fail("", Codes.RefreshTooSoon, "A refresh of this package was just requested by someone else."), null);
         jobs.Enqueue<RefreshLicensesJob>(j => j.RunAsync(refresh.Id, CancellationToken.None));
         return (CommandResult.Ok, refresh.Id);
     }

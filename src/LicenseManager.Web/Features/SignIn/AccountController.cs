@@ -53,14 +53,15 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         if (!ModelState.IsValid) return View(input);
 
         var user = await users.FindByEmailAsync(input.Email);
-        if (user is { IsActive: false })
+        var result = user is null
+            ? Microsoft.AspNetCore.Identity.SignInResult.Failed
+            : await signIn.PasswordSignInAsync(user, input.Password, input.RememberMe, lockoutOnFailure: true);
+        // "Not allowed" comes only after the right password, so it tells nothing to someone guessing emails.
+        if (result.IsNotAllowed && user is { IsActive: false })
         {
             ModelState.AddModelError("", "This user has been deactivated. Ask an administrator to reactivate it.");
             return View(input);
         }
-        var result = user is null
-            ? Microsoft.AspNetCore.Identity.SignInResult.Failed
-            : await signIn.PasswordSignInAsync(user, input.Password, input.RememberMe, lockoutOnFailure: true);
         if (result.IsLockedOut)
         {
             ModelState.AddModelError("", "Too many failed attempts: this account is locked for 15 minutes.");

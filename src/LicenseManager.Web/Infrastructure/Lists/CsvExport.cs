@@ -27,8 +27,8 @@ public static class CsvExport
         {
             if (i > 0) sb.Append(',');
             var v = values[i] ?? "";
-            // Cells starting with = + - @ are prefixed so spreadsheets don't run them as formulas.
-            if (v.Length > 0 && v[0] is '=' or '+' or '-' or '@' && !double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _)) v = "'" + v;
+            // Cells starting with = + - @ tab or CR are prefixed so spreadsheets don't run them as formulas.
+            if (v.Length > 0 && v[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !double.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _)) v = "'" + v;
             if (v.IndexOfAny([',', '"', '\n', '\r']) >= 0) sb.Append('"').Append(v.Replace("\"", "\"\"")).Append('"');
             else sb.Append(v);
         }
