@@ -53,6 +53,9 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IOptions<LicensingA
 
     public sealed record Created(ApiKey Key, string Secret);
 
+    /// <summary>The stored comma-separated package list's column size.</summary>
+    private const int MaxPackageListLength = 2000;
+
     public static IReadOnlyList<RuleViolation> Validate(string? name, IReadOnlyCollection<string> scopes)
     {
         var errors = new List<RuleViolation>();
@@ -71,7 +74,9 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IOptions<LicensingA
         var errors = Validate(name, scopeNames).ToList();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        if (packageIds.Count > 0)
+        if (packageIds.Distinct().Sum(p => p.Length + 1) > MaxPackageListLength)
+            errors.Add(new("Packages", "too_many_packages", $"A key can be limited to at most {MaxPackageListLength / 19} packages; leave the list empty for all packages."));
+        else if (packageIds.Count > 0)
         {
             var known = await db.Packages.Where(p => packageIds.Contains(p.PackageId)).Select(p => p.PackageId).ToListAsync(ct);
             if (packageIds.FirstOrDefault(p => !known.Contains(p)) is { } missing)

@@ -1,0 +1,17 @@
+using LicenseManager.Tests.Infrastructure;
+using LicenseManager.Web.Features.Api;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LicenseManager.Tests.Api;
+
+public sealed class ApiKeyLimitsTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    [Fact]
+    public async Task A_key_limited_to_too_many_packages_is_refused_with_a_message_not_a_failure()
+    {
+        var ids = Enumerable.Range(0, 120).Select(_ => Events.NewPackageId()).ToList();
+        var (errors, created) = await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync("many", ["check"], ids, default);
+        Assert.Null(created);
+        Assert.Equal("too_many_packages", Assert.Single(errors).Code);
+    }
+}
