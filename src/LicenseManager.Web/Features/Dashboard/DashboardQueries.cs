@@ -1,3 +1,4 @@
+using LicenseManager.Web.Features.Installs;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -85,14 +86,8 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
 
     private IQueryable<InstallEvent> InstallEvents(DashboardScope scope)
     {
-        var events = db.InstallEvents.AsNoTracking();
-        if (scope.PackageKey is { } key)
-        {
-            // Like the troubleshooting page: events whose package is set, or whose version belongs to the package.
-            var versionIds = db.PackageVersions.Where(v => v.PackageKey == key).Select(v => v.VersionId);
-            events = events.Where(e => e.PackageKey == key || (e.PackageKey == null && versionIds.Contains(e.PackageVersionId!)));
-        }
-        return events;
+        // Like the troubleshooting page: events whose package is set, or whose version belongs to the package.
+        return (scope.PackageKey is { } key ? db.EventsOfPackage(key) : db.InstallEvents).AsNoTracking();
     }
 
     /// <summary>Installs and uninstalls the platform reported, per day (GROUP BY type, day), summed into Monday-based weeks.</summary>

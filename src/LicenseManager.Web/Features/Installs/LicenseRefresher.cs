@@ -68,10 +68,7 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
         {
             var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
             before = await db.Licenses.CountAsync(l => l.PackageKey == packageKey, ct);
-            var versionIds = db.PackageVersions.Where(v => v.PackageKey == packageKey).Select(v => v.VersionId);
-            await db.InstallEvents
-                .Where(e => e.State == InstallEventState.Held && (e.PackageKey == packageKey || versionIds.Contains(e.PackageVersionId!)))
-                .ExecuteUpdateAsync(s => s.SetProperty(e => e.State, InstallEventState.Pending), ct);
+            await db.ReleaseHeldAsync(packageKey, ct);
         }
         await DrainAsync(packageKey, ct);
 
@@ -154,8 +151,7 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
             await processor.ProcessPendingAsync(ct: ct);
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-            var versionIds = db.PackageVersions.Where(v => v.PackageKey == packageKey).Select(v => v.VersionId);
-            if (!await db.InstallEvents.AnyAsync(e => e.State == InstallEventState.Pending && (e.PackageKey == packageKey || versionIds.Contains(e.PackageVersionId!)), ct))
+            if (!await db.EventsOfPackage(packageKey).AnyAsync(e => e.State == InstallEventState.Pending, ct))
                 return;
             if (time.GetUtcNow() > deadline) throw new TimeoutException("Install events of this package were still being processed after 10 minutes; run the refresh again later.");
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct);

@@ -60,7 +60,7 @@ public sealed class PackageCommands(
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await TrySaveAsync(ct)) return StaleResult;
-        if (!wasAssociated) await ReleaseHeldAsync(package.Id, ct);
+        if (!wasAssociated) await db.ReleaseHeldAsync(package.Id, ct);
         await tx.CommitAsync(ct);
         signal.Nudge();
         return CommandResult.Ok;
@@ -114,17 +114,9 @@ public sealed class PackageCommands(
     /// <summary>The troubleshooting page's Retry: every held install of the package goes back to the processor.</summary>
     public async Task<int> RetryHeldAsync(long packageKey, CancellationToken ct)
     {
-        var released = await ReleaseHeldAsync(packageKey, ct);
+        var released = await db.ReleaseHeldAsync(packageKey, ct);
         signal.Nudge();
         return released;
-    }
-
-    private Task<int> ReleaseHeldAsync(long packageKey, CancellationToken ct)
-    {
-        var versionIds = db.PackageVersions.Where(v => v.PackageKey == packageKey).Select(v => v.VersionId);
-        return db.InstallEvents
-            .Where(e => e.State == InstallEventState.Held && (e.PackageKey == packageKey || versionIds.Contains(e.PackageVersionId!)))
-            .ExecuteUpdateAsync(s => s.SetProperty(e => e.State, InstallEventState.Pending), ct);
     }
 
     /// <summary>When the next manual refresh is allowed; null when now.</summary>

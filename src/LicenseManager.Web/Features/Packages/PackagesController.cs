@@ -1,3 +1,4 @@
+using LicenseManager.Web.Features.Installs;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.SavedViews;
@@ -162,13 +163,11 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
     {
         var package = await db.Packages.AsNoTracking().Include(p => p.LeadManager).FirstOrDefaultAsync(p => p.Id == id, ct);
         if (package is null) return NotFound();
-        var versionIds = db.PackageVersions.Where(v => v.PackageKey == id).Select(v => v.VersionId);
-        var heldQuery = db.InstallEvents.AsNoTracking()
-            .Where(e => e.State == InstallEventState.Held && (e.PackageKey == id || versionIds.Contains(e.PackageVersionId!)));
+        var heldQuery = db.EventsOfPackage(id).AsNoTracking().Where(e => e.State == InstallEventState.Held);
         var byReason = await heldQuery.GroupBy(e => new { e.HoldCode, e.HoldReason }).Select(g => new { g.Key.HoldCode, g.Key.HoldReason, Count = g.Count() })
             .OrderByDescending(g => g.Count).Take(20).ToListAsync(ct);
         var held = await heldQuery.OrderBy(e => e.Id).Take(100).ToListAsync(ct);
-        var pending = await db.InstallEvents.CountAsync(e => e.State == InstallEventState.Pending && (e.PackageKey == id || versionIds.Contains(e.PackageVersionId!)), ct);
+        var pending = await db.EventsOfPackage(id).CountAsync(e => e.State == InstallEventState.Pending, ct);
         var refreshes = await db.LicenseRefreshes.AsNoTracking().Where(r => r.PackageKey == id).OrderByDescending(r => r.Id).Take(10).ToListAsync(ct);
         ViewData["Title"] = $"Troubleshooting · {package.Name}";
         ViewData["Section"] = "Packages";
@@ -183,8 +182,7 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
         var versions = await db.PackageVersions.AsNoTracking().Where(v => v.PackageKey == id).OrderByDescending(v => v.VersionSortKey).ToListAsync(ct);
         var recent = await db.Licenses.AsNoTracking().Where(l => l.PackageKey == id).OrderByDescending(l => l.Id).Take(10).ToListAsync(ct);
         var counts = await db.Licenses.Where(l => l.PackageKey == id).GroupBy(l => l.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        var versionIds = db.PackageVersions.Where(v => v.PackageKey == id).Select(v => v.VersionId);
-        var held = await db.InstallEvents.CountAsync(e => e.State == InstallEventState.Held && (e.PackageKey == id || versionIds.Contains(e.PackageVersionId!)), ct);
+        var held = await db.EventsOfPackage(id).CountAsync(e => e.State == InstallEventState.Held, ct);
         var lastRefresh = await db.LicenseRefreshes.AsNoTracking().Where(r => r.PackageKey == id).OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
         var defaults = package.Defaults;
         input ??= new AssociationInput
