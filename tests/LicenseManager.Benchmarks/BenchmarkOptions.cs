@@ -33,6 +33,14 @@ public sealed record BenchmarkOptions
     public string? ApiKey { get; init; }
     public string OutputPath { get; init; } = "benchmark-results.json";
     public int? Port { get; init; }
+    /// <summary>Keep the run's work folder (database, app log) even when every check passed.</summary>
+    public bool Keep { get; init; }
+    /// <summary>Scenarios to run after the bulk load (short names, see <see cref="ScenarioNames"/>); all when empty.</summary>
+    public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string>();
+
+    public static readonly IReadOnlyList<string> ScenarioNames = ["pages", "check", "burst", "refresh", "export", "expiry"];
+
+    public bool Includes(string scenario) => Scenarios.Count == 0 || Scenarios.Contains(scenario);
 
     public static BenchmarkOptions QuickPreset(Provider provider) => new()
     {
@@ -65,6 +73,8 @@ public sealed record BenchmarkOptions
           --app PATH                     LicenseManager.Web.dll to run (default: the build next to this harness)
           --port N                       port on 127.0.0.1 (default: a free one)
           --out FILE                     JSON results (default benchmark-results.json)
+          --keep                         keep the work folder (database, app.log) after a passing run
+          --scenarios a,b                only these after the bulk load: pages, check, burst, refresh, export, expiry (default all)
         """;
 
     /// <summary>Parses the command line; <c>--quick</c> sets the preset and later options override it.</summary>
@@ -88,6 +98,7 @@ public sealed record BenchmarkOptions
             {
                 "--provider" => o with { Provider = ParseProvider(Next()) },
                 "--quick" => o,
+                "--keep" => o with { Keep = true },
                 "--licenses" => o with { Licenses = Int() },
                 "--burst" => o with { Burst = Int() },
                 "--export" => o with { ExportLicenses = Int() },
@@ -101,6 +112,7 @@ public sealed record BenchmarkOptions
                 "--app" => o with { AppPath = Next() },
                 "--port" => o with { Port = Int() },
                 "--out" => o with { OutputPath = Next() },
+                "--scenarios" => o with { Scenarios = ParseScenarios(Next()) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
@@ -115,6 +127,14 @@ public sealed record BenchmarkOptions
         if (Provider == Provider.PostgreSql && string.IsNullOrWhiteSpace(PostgresConnection))
             throw new ArgumentException("--provider postgresql needs a server: --pg \"Host=...;Username=...;Password=...\" or env LMA_BENCH_POSTGRES.");
         return this;
+    }
+
+    private static HashSet<string> ParseScenarios(string value)
+    {
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(n => n.ToLowerInvariant()).ToHashSet();
+        if (names.FirstOrDefault(n => !ScenarioNames.Contains(n)) is { } unknown)
+            throw new ArgumentException($"--scenarios: unknown scenario {unknown}; choose from {string.Join(", ", ScenarioNames)}.");
+        return names;
     }
 
     private static Provider ParseProvider(string value) => value.ToLowerInvariant() switch

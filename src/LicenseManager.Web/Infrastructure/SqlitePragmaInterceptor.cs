@@ -6,7 +6,9 @@ namespace LicenseManager.Web.Infrastructure;
 /// <summary>SQLite per-connection settings: foreign keys on (EF does this too) and a sane synchronous level for WAL.</summary>
 public sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
 {
-    private const string Pragmas = "PRAGMA synchronous=NORMAL;";
+    // busy_timeout: wait for the write lock inside SQLite (it retries within milliseconds) instead of failing straight
+    // to Microsoft.Data.Sqlite's managed retry, which sleeps 150 ms per attempt and starves concurrent writers.
+    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -26,6 +26,9 @@ public static class JobsSetup
         services.AddScoped<RefreshLicensesJob>();
         services.AddScoped<WeeklyRefreshJob>();
         services.AddScoped<InstallEventLog>();
+        // Every web node stores its own requests' events (group commit), whether or not it runs the job server.
+        services.AddSingleton<InstallEventIntake>();
+        services.AddHostedService(sp => sp.GetRequiredService<InstallEventIntake>());
         services.AddSingleton<IngestSignature>();
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section);
         services.AddOptions<Features.Packages.RefreshOptions>().BindConfiguration(Features.Packages.RefreshOptions.Section);

@@ -104,6 +104,22 @@ public abstract class IngestApiTests(LmaApp app)
         Assert.Equal(LicenseManager.Core.Domain.InstallEventState.Pending, stored.State);
         Assert.Contains(install.Org!.Id!, stored.Payload);
     }
+
+    [SkippableFact]
+    public async Task Concurrent_posts_are_stored_once_each_even_when_an_event_id_repeats()
+    {
+        // The endpoint stores concurrent requests together (group commit): repeats of one event id, within a batch
+        // and across batches, must still be stored once and answered 202 every time.
+        Requires.Available(app);
+        var versionId = Events.NewVersionId();
+        var distinct = Enumerable.Range(0, 40).Select(_ => Events.Install(versionId, Events.NewOrgId())).ToList();
+        var posts = distinct.Concat(distinct.Take(10)).Concat(distinct.Take(10)).ToList();
+        var responses = await Task.WhenAll(posts.Select(e => app.PostEventAsync(e)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        var ids = distinct.Select(e => e.EventId!).ToList();
+        var stored = await app.WithDb(db => db.InstallEvents.Where(e => ids.Contains(e.EventId)).Select(e => e.EventId).ToListAsync());
+        Assert.Equal(ids.Order(StringComparer.Ordinal), stored.Order(StringComparer.Ordinal));
+    }
 }
 
 public sealed class IngestApiTests_Sqlite(SqliteApp app) : IngestApiTests(app), IClassFixture<SqliteApp>;

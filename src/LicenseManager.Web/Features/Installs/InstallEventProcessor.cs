@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
@@ -77,13 +78,17 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvi
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         try
         {
+            var started = Stopwatch.GetTimestamp();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var batch = await db.InstallEvents.Where(e => ids.Contains(e.Id) && e.State == InstallEventState.Pending).ToListAsync(ct);
             if (batch.Count == 0) return null;
             var applier = new InstallEventApplier(db, time.GetUtcNow().UtcDateTime);
             await applier.ApplyAsync(batch, ct);
+            var applied = Stopwatch.GetElapsedTime(started);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            logger.LogDebug("Applied {Count} install events in {Total:F0} ms ({Save:F0} ms saving)", batch.Count,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - applied).TotalMilliseconds);
             return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -145,15 +150,23 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
     /// </summary>
     private async Task ReleaseWaitingAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
     {
-        foreach (var (packageKey, orgId) in _installed)
-        {
-            foreach (var e in batch.Where(e => e.State == InstallEventState.Held && e.OrgId == orgId && e.HoldCode is HoldCodes.UnknownLicense or HoldCodes.WaitingForEarlierEvent))
-                e.State = InstallEventState.Pending;
-            await db.InstallEvents
-                .Where(h => h.State == InstallEventState.Held && h.PackageKey == packageKey && h.OrgId == orgId
-                            && (h.HoldCode == HoldCodes.UnknownLicense || h.HoldCode == HoldCodes.WaitingForEarlierEvent))
+        if (_installed.Count == 0) return;
+        foreach (var e in batch.Where(e => e.State == InstallEventState.Held && e.HoldCode is HoldCodes.UnknownLicense or HoldCodes.WaitingForEarlierEvent
+                                           && (e.Package?.Id ?? e.PackageKey) is { } p && _installed.Contains((p, e.OrgId!))))
+            e.State = InstallEventState.Pending;
+        // One query for the whole batch (not one per license: on a server each is a round trip), then exactly the
+        // (package, org) pairs that were installed.
+        var packageKeys = _installed.Select(k => k.Package).Distinct().ToList();
+        var orgIds = _installed.Select(k => k.Org).Distinct().ToList();
+        var waiting = (await db.InstallEvents.AsNoTracking()
+                .Where(h => h.State == InstallEventState.Held && (h.HoldCode == HoldCodes.UnknownLicense || h.HoldCode == HoldCodes.WaitingForEarlierEvent)
+                            && h.PackageKey != null && packageKeys.Contains(h.PackageKey.Value) && orgIds.Contains(h.OrgId!))
+                .Select(h => new { h.Id, h.PackageKey, h.OrgId }).ToListAsync(ct))
+            .Where(h => _installed.Contains((h.PackageKey!.Value, h.OrgId!)))
+            .Select(h => h.Id).ToList();
+        foreach (var chunk in waiting.Chunk(1000))
+            await db.InstallEvents.Where(h => chunk.Contains(h.Id) && h.State == InstallEventState.Held)
                 .ExecuteUpdateAsync(x => x.SetProperty(h => h.State, InstallEventState.Pending), ct);
-        }
     }
 
     private async Task PreloadAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)

@@ -15,7 +15,7 @@ namespace LicenseManager.Web.Features.Installs;
 public sealed class InstallEventsApiController(
     IngestSignature signature,
     IValidator<InstallEventRequest> validator,
-    InstallEventLog log,
+    InstallEventIntake intake,
     IOptions<IngestOptions> options) : ControllerBase
 {
     [HttpPost]
@@ -62,7 +62,7 @@ public sealed class InstallEventsApiController(
             return ApiProblem.Result(400, "validation_failed", "The install event is incomplete or invalid.", null,
                 validation.Errors.GroupBy(e => JsonName(e.PropertyName)).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).ToArray()));
 
-        await log.AppendAsync(request, System.Text.Encoding.UTF8.GetString(body), ct);
+        await intake.AppendAsync(request, System.Text.Encoding.UTF8.GetString(body), ct);
         return StatusCode(StatusCodes.Status202Accepted, new AcceptedEvent(request.EventId!, "accepted"));
     }
 
