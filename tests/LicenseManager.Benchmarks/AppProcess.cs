@@ -32,23 +32,7 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static async Task<AppProcess> StartAsync(Settings s, string logPath, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(s.AppPath)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        foreach (var a in new[]
-                 {
-                     s.AppPath, "--urls", $"http://127.0.0.1:{s.Port}", $"--Database:Provider={s.Provider}", $"--ConnectionStrings:Lma={s.ConnectionString}",
-                     $"--Lma:Admin:Email={s.AdminEmail}", $"--Lma:Admin:Password={s.AdminPassword}", $"--Lma:Ingest:Secret={s.IngestSecret}",
-                     "--Lma:SeedDemoData=false", $"--Lma:DataDirectory={s.DataDirectory}", "--Lma:Refresh:MinimumInterval=00:00:01",
-                 })
-            info.ArgumentList.Add(a);
-
+        var info = StartInfo(s, ["--urls", $"http://127.0.0.1:{s.Port}"]);
         var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the app.");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
@@ -73,6 +57,49 @@ public sealed class AppProcess : IAsyncDisposable
         }
         await app.DisposeAsync();
         throw new TimeoutException($"The app did not answer /health/live within {timeout.TotalSeconds:0} s; see {logPath}.");
+    }
+
+    private static ProcessStartInfo StartInfo(Settings s, IEnumerable<string> leading)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(s.AppPath)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        info.ArgumentList.Add(s.AppPath);
+        foreach (var a in leading) info.ArgumentList.Add(a);
+        foreach (var a in new[]
+                 {
+                     $"--Database:Provider={s.Provider}", $"--ConnectionStrings:Lma={s.ConnectionString}",
+                     $"--Lma:Admin:Email={s.AdminEmail}", $"--Lma:Admin:Password={s.AdminPassword}", $"--Lma:Ingest:Secret={s.IngestSecret}",
+                     "--Lma:SeedDemoData=false", $"--Lma:DataDirectory={s.DataDirectory}", "--Lma:Refresh:MinimumInterval=00:00:01",
+                     // One key carries the whole license-check load, as an ISV's app server would: its rate limit is raised to match.
+                     "--Lma:Api:RateLimit:PermitLimit=1000000000",
+                 })
+            info.ArgumentList.Add(a);
+        return info;
+    }
+
+    /// <summary>
+    /// Creates an API key the way an operator does, with the app's own command line
+    /// (<c>api-keys create --name NAME --scopes SCOPES</c>), and returns the key it prints once.
+    /// </summary>
+    public static async Task<string> CreateApiKeyAsync(Settings s, string name, string scopes, string logPath)
+    {
+        var info = StartInfo(s, ["api-keys", "create", "--name", name, "--scopes", scopes]);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not run the app's api-keys command.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        await File.AppendAllTextAsync(logPath, await stderr);
+        var key = (await stdout).Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("lma_", StringComparison.Ordinal));
+        return process.ExitCode == 0 && key is not null
+            ? key
+            : throw new InvalidOperationException($"api-keys create exited with {process.ExitCode} and printed no key; see {logPath}.");
     }
 
     /// <summary>Peak resident memory since start or the last <see cref="ResetPeak"/>, in bytes.</summary>

@@ -10,17 +10,33 @@ public sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
     // to Microsoft.Data.Sqlite's managed retry, which sleeps 150 ms per attempt and starves concurrent writers.
     private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
 
+    // Pooled SqliteConnections reuse the native connection, whose settings stay: set them once per native connection,
+    // not at every open (at thousands of short queries a second, the statements and their handles add up).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Prepared = new();
+
+    private static bool IsNew(DbConnection connection) =>
+        connection is not Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle } || !Prepared.TryGetValue(handle, out _);
+
+    private static void Done(DbConnection connection)
+    {
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle }) Prepared.AddOrUpdate(handle, Prepared);
+    }
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
+        if (!IsNew(connection)) return;
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         command.ExecuteNonQuery();
+        Done(connection);
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        if (!IsNew(connection)) return;
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
+        Done(connection);
     }
 }

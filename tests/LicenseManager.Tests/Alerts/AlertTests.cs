@@ -50,6 +50,28 @@ public abstract class AlertTests<TApp>(TApp app) where TApp : LmaApp, IAlertsApp
     }
 
     [SkippableFact]
+    public async Task An_administrator_can_run_the_expiry_scan_now_and_others_cannot()
+    {
+        Requires.Available(app);
+        var package = await app.CreatePackageAsync();
+        var soon = await InstallAsync(package, expiresInDays: 3);
+        var rule = await CreateRuleAsync(AlertTrigger.LicenseExpiresSoon, package, daysBefore: 7, leadOwner: true);
+
+        using var rep = await app.SignInAsNewUserAsync(Roles.SalesRep);
+        var denied = await rep.PostFormAsync("/admin/alerts/expiry-scan", new(), tokenFrom: "/licenses");
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Equal(0, await app.WithDb(db => db.EmailMessages.CountAsync(m => m.RuleKey == rule)));
+
+        using var admin = await app.SignInAsAdminAsync();
+        var run = await admin.PostFormAsync("/admin/alerts/expiry-scan", new(), tokenFrom: "/admin/alerts");
+        Assert.Equal(HttpStatusCode.Redirect, run.StatusCode);
+        var page = await admin.GetPageAsync("/admin/alerts");
+        Assert.Contains("Expiry scan done", page);
+        var queued = Assert.Single(await app.WithDb(db => db.EmailMessages.Where(m => m.RuleKey == rule).ToListAsync()));
+        Assert.Equal(soon.License, queued.LicenseKey);
+    }
+
+    [SkippableFact]
     public async Task An_uninstall_event_leads_to_one_retention_email_to_the_active_retention_specialists()
     {
         Requires.Available(app);

@@ -18,14 +18,22 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider ti
     public const int BatchSize = 1000;
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
+    /// <summary>What one scan did: whether it ran (another node may hold the scan), licenses in the rules' windows, emails queued.</summary>
+    public sealed record Outcome(bool Ran, int Licenses, int Queued, TimeSpan Elapsed);
+
     /// <summary>Returns how many emails were queued.</summary>
-    public async Task<int> RunAsync(CancellationToken ct = default)
+    public async Task<int> RunAsync(CancellationToken ct = default) => (await ScanAsync(ct)).Queued;
+
+    public async Task<Outcome> ScanAsync(CancellationToken ct = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var leaseScope = scopes.CreateAsyncScope();
         var leaseDb = leaseScope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         var lease = TimeSpan.FromMinutes(10);
-        if (!await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct)) return 0;
+        if (!await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct))
+            return new Outcome(false, 0, 0, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         var queued = 0;
+        var scanned = 0;
         try
         {
             var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -40,6 +48,7 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider ti
                 {
                     var (count, batchQueued, last) = await QueueBatchAsync(rule, today, lastDate, lastId, ct);
                     queued += batchQueued;
+                    scanned += count;
                     if (count < BatchSize) break;
                     (lastDate, lastId) = last;
                     await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct);
@@ -50,8 +59,9 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider ti
         {
             await DbLease.ReleaseAsync(leaseDb, LeaseName, _owner, CancellationToken.None);
         }
-        if (queued > 0) logger.LogInformation("Expiry scan queued {Count} alert emails", queued);
-        return queued;
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        logger.LogInformation("Expiry scan: {Licenses} licenses in the rules' windows, {Count} alert emails queued, in {Ms:F0} ms", scanned, queued, elapsed.TotalMilliseconds);
+        return new Outcome(true, scanned, queued, elapsed);
     }
 
     private async Task<(int Count, int Queued, (DateOnly?, long) Last)> QueueBatchAsync(AlertRule rule, DateOnly today, DateOnly? lastDate, long lastId, CancellationToken ct)

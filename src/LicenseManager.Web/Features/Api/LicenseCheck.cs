@@ -26,12 +26,49 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
 
     public async Task<LicenseCheckAnswer> CheckAsync(string packageId, string orgId, string? userId, CancellationToken ct)
     {
-        var license = await SnapshotAsync(packageId, orgId, ct);
+        var cacheSeconds = options.Value.CheckCacheSeconds;
+        var licenseKey = ("license", packageId, orgId);
+        Snapshot? license = null;
         bool? holdsSeat = null;
-        if (license is { Seats: not null } && userId is not null) holdsSeat = await HoldsSeatAsync(license.Key, userId, ct);
+        var licenseKnown = cacheSeconds > 0 && _cache.TryGetValue(licenseKey, out license);
+        var seatKnown = licenseKnown && (license is not { Seats: not null } || userId is null || TryGetSeat(license.Key, userId, out holdsSeat));
+        if (!seatKnown)
+        {
+            // One context and, on a license miss, one query for the license and this user's seat together.
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            if (!licenseKnown)
+            {
+                var row = await FindLicense(db, packageId, orgId, userId ?? "", ct);
+                license = row is null ? null : ToSnapshot(row);
+                Remember(licenseKey, license, cacheSeconds);
+                if (row is { Seats: not null } && userId is not null) Remember(("seat", row.Id, userId), (object)row.HoldsSeat, cacheSeconds);
+                holdsSeat = row?.HoldsSeat;
+            }
+            else
+            {
+                holdsSeat = await HoldsSeat(db, license!.Key, userId!, ct);
+                Remember(("seat", license.Key, userId!), (object)holdsSeat.Value, cacheSeconds);
+            }
+        }
+        if (license is not { Seats: not null } || userId is null) holdsSeat = null;
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var code = LicenseRules.Check(license?.Status, license?.Seats, license?.ExpirationDate, today, holdsSeat);
         return new LicenseCheckAnswer(code == LicenseCheckCode.OK, code.ToString(), license?.Summary);
+    }
+
+    private bool TryGetSeat(long licenseKey, string userId, out bool? holdsSeat)
+    {
+        holdsSeat = null;
+        if (!_cache.TryGetValue(("seat", licenseKey, userId), out object? value)) return false;
+        holdsSeat = value is true;
+        return true;
+    }
+
+    private void Remember(object key, object? value, int cacheSeconds)
+    {
+        if (cacheSeconds > 0)
+            _cache.Set(key, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(cacheSeconds) });
     }
 
     /// <summary>Forgets what this node knows about a license (after a change made through this node).</summary>
@@ -41,31 +78,25 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
         if (licenseKey is { } key && userId is not null) _cache.Remove(("seat", key, userId));
     }
 
-    internal Task<Snapshot?> SnapshotAsync(string packageId, string orgId, CancellationToken ct) =>
-        Cached(("license", packageId, orgId), async db =>
-        {
-            var l = await db.Licenses.AsNoTracking()
-                .Where(x => x.Package.PackageId == packageId && x.SubscriberOrgId == orgId)
-                .Select(x => new { x.Id, x.Status, x.Seats, x.ExpirationDate, x.ReportedUsedLicenses, x.PackageVersionNumber })
-                .FirstOrDefaultAsync(ct);
-            if (l is null) return null;
-            var shown = new License { Status = l.Status, Seats = l.Seats, ReportedUsedLicenses = l.ReportedUsedLicenses };
-            return new Snapshot(l.Id, l.Status, l.Seats, l.ExpirationDate,
-                new LicenseSummary(l.Id, l.Status.ToString(), l.Seats, shown.UsedLicensesShown, l.ExpirationDate, l.PackageVersionNumber));
-        });
+    private sealed record Row(long Id, LicenseStatus Status, int? Seats, DateOnly? ExpirationDate, int? ReportedUsedLicenses, string PackageVersionNumber, bool HoldsSeat);
 
-    private async Task<bool> HoldsSeatAsync(long licenseKey, string userId, CancellationToken ct) =>
-        await Cached<object>(("seat", licenseKey, userId), async db =>
-            (object?)await db.SeatAssignments.AnyAsync(s => s.LicenseKey == licenseKey && s.SubscriberUserId == userId, ct)) is true;
+    // Compiled once per app (a compiled query is bound to one model, and so to one database provider): the check is the
+    // hottest path, and a compiled query skips translating the LINQ tree per call.
+    private readonly Func<LicenseManagerDbContext, string, string, string, CancellationToken, Task<Row?>> FindLicense =
+        EF.CompileAsyncQuery((LicenseManagerDbContext db, string packageId, string orgId, string userId, CancellationToken ct) => db.Licenses.AsNoTracking()
+            .Where(x => x.Package.PackageId == packageId && x.SubscriberOrgId == orgId)
+            .Select(x => new Row(x.Id, x.Status, x.Seats, x.ExpirationDate, x.ReportedUsedLicenses, x.PackageVersionNumber,
+                x.Seats != null && db.SeatAssignments.Any(s => s.LicenseKey == x.Id && s.SubscriberUserId == userId)))
+            .FirstOrDefault());
 
-    private async Task<T?> Cached<T>(object key, Func<LicenseManagerDbContext, Task<T?>> load) where T : class
+    private readonly Func<LicenseManagerDbContext, long, string, CancellationToken, Task<bool>> HoldsSeat =
+        EF.CompileAsyncQuery((LicenseManagerDbContext db, long licenseKey, string userId, CancellationToken ct) =>
+            db.SeatAssignments.Any(s => s.LicenseKey == licenseKey && s.SubscriberUserId == userId));
+
+    private static Snapshot ToSnapshot(Row l)
     {
-        var seconds = options.Value.CheckCacheSeconds;
-        if (seconds > 0 && _cache.TryGetValue(key, out T? hit)) return hit;
-        await using var scope = scopes.CreateAsyncScope();
-        var value = await load(scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>());
-        if (seconds > 0)
-            _cache.Set(key, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(seconds) });
-        return value;
+        var shown = new License { Status = l.Status, Seats = l.Seats, ReportedUsedLicenses = l.ReportedUsedLicenses };
+        return new Snapshot(l.Id, l.Status, l.Seats, l.ExpirationDate,
+            new LicenseSummary(l.Id, l.Status.ToString(), l.Seats, shown.UsedLicensesShown, l.ExpirationDate, l.PackageVersionNumber));
     }
 }

@@ -17,7 +17,8 @@ namespace LicenseManager.Web.Features.Api;
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status403Forbidden)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status429TooManyRequests)]
 [Tags("Licensing (scope check)")]
-public sealed class LicensingApiController(LicenseCheck check, SeatAssignments seats, LicenseTokens tokens) : ControllerBase
+// Services beyond the check come per action ([FromServices]): the check, the hottest endpoint, resolves nothing it doesn't use.
+public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
 {
     public sealed record SeatResource(string UserId, DateTime AssignedAt, string AssignedBy);
     public sealed record SeatListResource(LicenseSummary License, int? AvailableSeats, IReadOnlyList<SeatResource> Seats);
@@ -38,7 +39,7 @@ public sealed class LicensingApiController(LicenseCheck check, SeatAssignments s
     [EndpointSummary("List the users who hold a seat")]
     [ProducesResponseType(typeof(SeatListResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
-    public async Task<IActionResult> ListSeats(string packageId, string orgId, CancellationToken ct)
+    public async Task<IActionResult> ListSeats(string packageId, string orgId, [FromServices] SeatAssignments seats, CancellationToken ct)
     {
         if (Refuse(packageId, orgId, null) is { } refused) return refused;
         var list = await seats.ListAsync(packageId, orgId, ct);
@@ -50,7 +51,7 @@ public sealed class LicensingApiController(LicenseCheck check, SeatAssignments s
     [EndpointSummary("Does this user hold a seat?")]
     [ProducesResponseType(typeof(SeatResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
-    public async Task<IActionResult> GetSeat(string packageId, string orgId, string userId, CancellationToken ct)
+    public async Task<IActionResult> GetSeat(string packageId, string orgId, string userId, [FromServices] SeatAssignments seats, CancellationToken ct)
     {
         if (Refuse(packageId, orgId, userId) is { } refused) return refused;
         var seat = await seats.FindSeatAsync(packageId, orgId, userId, ct);
@@ -67,7 +68,7 @@ public sealed class LicensingApiController(LicenseCheck check, SeatAssignments s
     [ProducesResponseType(typeof(SeatResource), StatusCodes.Status201Created)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status409Conflict)]
-    public async Task<IActionResult> AssignSeat(string packageId, string orgId, string userId, CancellationToken ct)
+    public async Task<IActionResult> AssignSeat(string packageId, string orgId, string userId, [FromServices] SeatAssignments seats, CancellationToken ct)
     {
         if (Refuse(packageId, orgId, userId) is { } refused) return refused;
         var outcome = await seats.AssignAsync(packageId, orgId, userId, ct);
@@ -86,7 +87,7 @@ public sealed class LicensingApiController(LicenseCheck check, SeatAssignments s
     [EndpointSummary("Revoke a user's seat")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
-    public async Task<IActionResult> RevokeSeat(string packageId, string orgId, string userId, CancellationToken ct)
+    public async Task<IActionResult> RevokeSeat(string packageId, string orgId, string userId, [FromServices] SeatAssignments seats, CancellationToken ct)
     {
         if (Refuse(packageId, orgId, userId) is { } refused) return refused;
         var outcome = await seats.RevokeAsync(packageId, orgId, userId, ct);
@@ -103,7 +104,7 @@ public sealed class LicensingApiController(LicenseCheck check, SeatAssignments s
     [EndpointSummary("Issue a signed license token")]
     [ProducesResponseType(typeof(TokenResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
-    public async Task<IActionResult> Token(string packageId, string orgId, CancellationToken ct)
+    public async Task<IActionResult> Token(string packageId, string orgId, [FromServices] LicenseTokens tokens, CancellationToken ct)
     {
         if (Refuse(packageId, orgId, null) is { } refused) return refused;
         var answer = await check.CheckAsync(packageId, orgId, null, ct);
