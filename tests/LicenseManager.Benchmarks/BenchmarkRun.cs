@@ -66,11 +66,11 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
             _app = await AppProcess.StartAsync(settings, appLog, TimeSpan.FromMinutes(3));
             if (o.Includes("pages")) report.Scenarios.Add(await TimedAsync(Pages, PagesAsync));
             if (o.Includes("check")) report.Scenarios.Add(await TimedAsync(LicenseCheck, LicenseCheckAsync));
+            // Before the burst, so the scan sees the data set as loaded (the burst adds licenses inside the window).
+            if (o.Includes("expiry")) report.Scenarios.Add(await TimedAsync(ExpiryScan, ExpiryScanAsync));
             if (o.Includes("burst")) report.Scenarios.Add(await TimedAsync(InstallBurst, InstallBurstAsync));
             if (o.Includes("refresh")) report.Scenarios.Add(await TimedAsync(Refresh, RefreshAsync));
             if (o.Includes("export")) report.Scenarios.Add(await TimedAsync(CsvExport, CsvExportAsync));
-            // Last: the reminders it queues are sent by the app's outbox sweep, which would load the scenarios after it.
-            if (o.Includes("expiry")) report.Scenarios.Add(await TimedAsync(ExpiryScan, ExpiryScanAsync));
             report.WebPeakMemoryMb = _app.RunPeakBytes() / 1048576.0;
         }
         finally
@@ -228,20 +228,27 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
                 return;
             }
 
-        List<double> trivial = [], rps = [], p50 = [], p99 = [];
+        List<double> trivial = [], rps = [], p50 = [], p99 = [], hotRps = [], hotP99 = [];
         long errors = 0;
+        HttpRequestMessage Check(int license, int user)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get,
+                $"/api/v1/licenses/check?packageId={_data.PackageOf(license).PackageId}&orgId={DataSet.OrgId('X', 0, license)}&userId=005{user:D12}");
+            request.Headers.Authorization = new("Bearer", _apiKey);
+            return request;
+        }
         for (var r = 0; r < o.Runs; r++)
         {
             var health = await LoadDriver.RunAsync(http, o.Senders, o.LoadDuration, _ => new HttpRequestMessage(HttpMethod.Get, "/health/live"));
             trivial.Add(health.PerSecond);
-            var check = await LoadDriver.RunAsync(http, o.Senders, o.LoadDuration, random =>
-            {
-                var i = random.Next(o.Licenses);
-                var request = new HttpRequestMessage(HttpMethod.Get,
-                    $"/api/v1/licenses/check?packageId={_data.PackageOf(i).PackageId}&orgId={DataSet.OrgId('X', 0, i)}&userId=005{random.Next(1_000_000):D12}");
-                request.Headers.Authorization = new("Bearer", _apiKey);
-                return request;
-            });
+            // The worst case: any license of the whole data set and any user, so the 5 s answer cache almost never hits.
+            var check = await LoadDriver.RunAsync(http, o.Senders, o.LoadDuration, random => Check(random.Next(o.Licenses), random.Next(1_000_000)));
+            // An app's busy hour: the same users of the same orgs check again and again (100 licenses, 5 users each), so
+            // nearly every answer comes from the 5 s cache: the cost of the endpoint itself.
+            var hot = await LoadDriver.RunAsync(http, o.Senders, o.LoadDuration, random => Check(random.Next(100), random.Next(5)));
+            hotRps.Add(hot.PerSecond);
+            hotP99.Add(Stats.Percentile(hot.LatenciesMs, 99));
+            errors += hot.Errors;
             rps.Add(check.PerSecond);
             p50.Add(Stats.Percentile(check.LatenciesMs, 50));
             p99.Add(Stats.Percentile(check.LatenciesMs, 99));
@@ -251,6 +258,9 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
             { Limit = Stats.Median(trivial), LimitName = "/health/live", Target = ">= 10,000/s and >= 50%", Runs = rps });
         result.Add(new Metric("p50", Stats.Median(p50), "ms") { Runs = p50 });
         result.Add(new Metric("p99", Stats.Median(p99), "ms") { Target = "<= 10 ms", Runs = p99 });
+        result.Add(new Metric("requests/s, 100 hot licenses x 5 users (answers cached)", Stats.Median(hotRps), "req/s")
+            { Limit = Stats.Median(trivial), LimitName = "/health/live", Runs = hotRps });
+        result.Add(new Metric("p99, hot licenses", Stats.Median(hotP99), "ms") { Runs = hotP99 });
         result.Check("every request answered 200", errors == 0, $"{errors} errors");
     }
 
@@ -283,7 +293,10 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
         var p95s = new Dictionary<string, double>();
         foreach (var (name, url, target) in pages)
         {
-            for (var w = 0; w < 2; w++) await user.TimePageAsync(url); // warm-up: first-hit compilation and caches
+            // The dashboard's figures are cached for 30 s: its first request computes them all, so it is reported too.
+            var first = await user.TimePageAsync(url);
+            if (url == "/") result.Add(new Metric("dashboard, first request (figures computed, view compiled)", first, "ms"));
+            await user.TimePageAsync(url); // warm-up: first-hit compilation and caches
             var samples = new List<double>();
             for (var s = 0; s < o.PageSamples; s++) samples.Add(await user.TimePageAsync(url));
             var p95 = Stats.Percentile(samples, 95);
@@ -356,6 +369,9 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
                 && long.Parse(reported.Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture) == queued,
                 $"{(int)status}, {queued} queued, page says \"{(reported.Success ? reported.Value : "no scan message")}\"");
         }
+        // Leave the app as it was: no queued reminders for the outbox sweep to send during the scenarios after this one.
+        await _db.ScalarAsync("""DELETE FROM "EmailMessages" WHERE "RuleKey" IN (SELECT "Id" FROM "AlertRules" WHERE "Trigger" = 0)""");
+        await _db.ScalarAsync("""UPDATE "AlertRules" SET "IsEnabled" = FALSE WHERE "Trigger" = 0""");
         result.Add(new Metric($"expiry scan of {o.Licenses:N0} licenses", Stats.Median(seconds), "s") { Target = "<= 2 s at 1,000,000", Runs = seconds });
         result.Add(new Metric("reminders queued per scan", queued, "emails"));
         result.Note = $"the default rule ({days} days before expiry) switched on; each run starts with no reminders queued";

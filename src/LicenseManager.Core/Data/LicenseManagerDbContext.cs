@@ -63,16 +63,42 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
         configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
     }
 
+    // Changes are detected once, here: StampChanges then marks what it writes on the entries themselves, and the save
+    // runs without detecting again (a batch of a thousand tracked licenses otherwise pays for the scan twice).
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
-        StampChanges();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var auto = DetectOnce();
+        try
+        {
+            StampChanges();
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = auto;
+        }
     }
 
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        StampChanges();
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var auto = DetectOnce();
+        try
+        {
+            StampChanges();
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = auto;
+        }
+    }
+
+    private bool DetectOnce()
+    {
+        var auto = ChangeTracker.AutoDetectChangesEnabled;
+        if (auto) ChangeTracker.DetectChanges();
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        return auto;
     }
 
     /// <summary>Audit fields, concurrency versions and license field history: the one place they are written.</summary>
@@ -84,19 +110,20 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
 
-            if (entry.Entity is IAudited audited)
+            // Written through the entry, so the change tracker knows without detecting changes again.
+            if (entry.Entity is IAudited)
             {
                 if (entry.State == EntityState.Added)
                 {
-                    audited.CreatedAt = now;
-                    audited.CreatedBy = who;
+                    entry.Property(nameof(IAudited.CreatedAt)).CurrentValue = now;
+                    entry.Property(nameof(IAudited.CreatedBy)).CurrentValue = who;
                 }
-                audited.LastModifiedAt = now;
-                audited.LastModifiedBy = who;
+                entry.Property(nameof(IAudited.LastModifiedAt)).CurrentValue = now;
+                entry.Property(nameof(IAudited.LastModifiedBy)).CurrentValue = who;
             }
 
             if (entry.State == EntityState.Modified && entry.Entity is IVersioned versioned)
-                versioned.Version++;
+                entry.Property(nameof(IVersioned.Version)).CurrentValue = versioned.Version + 1;
 
             if (entry.State == EntityState.Modified && entry.Entity is License license)
             {

@@ -24,6 +24,15 @@ public static class DatabaseSetup
             if (sqlite.DefaultTimeout < 30) sqlite.DefaultTimeout = 30;
             connectionString = sqlite.ConnectionString;
         }
+        if (provider == DatabaseProvider.PostgreSql)
+        {
+            // The hot queries (license check, ingest, processor, list pages) repeat with new values: let Npgsql keep
+            // them prepared on each connection so PostgreSQL skips parsing and planning. An explicit setting wins
+            // (use Max Auto Prepare=0 behind a pooler in transaction mode).
+            var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+            if (!given.Keys.Cast<string>().Any(k => k.Replace(" ", "").Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+                connectionString = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
+        }
         return new DatabaseSettings(provider, connectionString);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Diagnostics;
 
 namespace LicenseManager.Tests.Persistence;
@@ -47,5 +48,25 @@ public class StartupTests
         Assert.NotEqual(0, code);
         Assert.Single(stderr.Split('\n'));
         Assert.StartsWith("LicenseManager cannot start: ConnectionStrings:Lma: can't open the PostgreSql database", stderr);
+    }
+}
+
+/// <summary>Connection-string defaults the app adds, and that an explicit setting always wins over them.</summary>
+public class ConnectionStringDefaultsTests
+{
+    private static string Resolve(string provider, string connectionString) =>
+        LicenseManager.Web.Infrastructure.DatabaseSetup.ResolveDatabase(
+            new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = provider,
+                ["ConnectionStrings:Lma"] = connectionString,
+            }).Build(), Path.GetTempPath()).ConnectionString;
+
+    [Fact]
+    public void PostgreSQL_statements_are_auto_prepared_unless_the_connection_string_says_otherwise()
+    {
+        Assert.Equal(64, new Npgsql.NpgsqlConnectionStringBuilder(Resolve("PostgreSql", "Host=db;Username=lma;Password=x")).MaxAutoPrepare);
+        Assert.Equal(0, new Npgsql.NpgsqlConnectionStringBuilder(Resolve("PostgreSql", "Host=db;Username=lma;Password=x;Max Auto Prepare=0")).MaxAutoPrepare);
+        Assert.Equal(5, new Npgsql.NpgsqlConnectionStringBuilder(Resolve("PostgreSql", "Host=db;Username=lma;Password=x;MaxAutoPrepare=5")).MaxAutoPrepare);
     }
 }

@@ -5,17 +5,17 @@ using Microsoft.EntityFrameworkCore;
 namespace LicenseManager.Web.Features.Alerts;
 
 /// <summary>
-/// The daily "license expires soon" scan. For each enabled rule it walks the licenses expiring from today to
-/// today + N days (not Uninstalled, optionally one package) in keyset order over the indexed expiration date,
-/// 1,000 at a time, and queues the emails not queued before: the outbox's unique (rule, license, "expires DATE")
-/// key makes a second run on the same day, or the next day, queue nothing new for the same expiration date.
-/// A license whose expiration date is moved gets a new occurrence, so it is reminded again.
+/// The daily "license expires soon" scan. For each enabled rule, and each expiration date from today to
+/// today + N days, one set-based statement queues a reminder for every license expiring that day (not Uninstalled,
+/// optionally one package) that has none queued yet: the database does the work over the indexed expiration date,
+/// so a scan costs a few statements per rule whatever the number of licenses. The outbox's unique
+/// (rule, license, "expires DATE") key makes a second run on the same day, or the next day, queue nothing new for
+/// the same expiration date. A license whose expiration date is moved gets a new occurrence, so it is reminded again.
 /// A license already inside the window when a rule is switched on is reminded at the next scan.
 /// </summary>
 public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider time, ILogger<ExpiryAlertScan> logger)
 {
     public const string LeaseName = "alerts-expiry-scan";
-    public const int BatchSize = 1000;
     private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     /// <summary>What one scan did: whether it ran (another node may hold the scan), licenses in the rules' windows, emails queued.</summary>
@@ -28,99 +28,76 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider ti
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var leaseScope = scopes.CreateAsyncScope();
-        var leaseDb = leaseScope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        var db = leaseScope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         var lease = TimeSpan.FromMinutes(10);
-        if (!await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct))
+        if (!await DbLease.TryAcquireAsync(db, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct))
             return new Outcome(false, 0, 0, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         var queued = 0;
-        var scanned = 0;
+        var inWindow = 0;
         try
         {
             var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-            var rules = await leaseDb.AlertRules.AsNoTracking()
+            var rules = await db.AlertRules.AsNoTracking()
                 .Where(r => r.IsEnabled && r.Trigger == AlertTrigger.LicenseExpiresSoon && r.DaysBefore != null)
                 .OrderBy(r => r.Id).ToListAsync(ct);
+            var who = leaseScope.ServiceProvider.GetService<IActorAccessor>()?.Current.Name ?? Actor.System.Name;
             foreach (var rule in rules)
             {
-                DateOnly? lastDate = null;
-                long lastId = 0;
-                while (!ct.IsCancellationRequested)
+                DateOnly? to = today.AddDays(rule.DaysBefore!.Value);
+                var window = db.Licenses.Where(l => l.ExpirationDate >= today && l.ExpirationDate <= to && l.Status != LicenseStatus.Uninstalled);
+                if (rule.PackageKey is { } package) window = window.Where(l => l.PackageKey == package);
+                inWindow += await window.CountAsync(ct);
+                for (var day = today; day <= to; day = day.AddDays(1))
                 {
-                    var (count, batchQueued, last) = await QueueBatchAsync(rule, today, lastDate, lastId, ct);
-                    queued += batchQueued;
-                    scanned += count;
-                    if (count < BatchSize) break;
-                    (lastDate, lastId) = last;
-                    await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct);
+                    queued += await QueueDayAsync(db, rule, day, who, ct);
+                    await DbLease.TryAcquireAsync(db, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct);
                 }
             }
         }
         finally
         {
-            await DbLease.ReleaseAsync(leaseDb, LeaseName, _owner, CancellationToken.None);
+            await DbLease.ReleaseAsync(db, LeaseName, _owner, CancellationToken.None);
         }
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        logger.LogInformation("Expiry scan: {Licenses} licenses in the rules' windows, {Count} alert emails queued, in {Ms:F0} ms", scanned, queued, elapsed.TotalMilliseconds);
-        return new Outcome(true, scanned, queued, elapsed);
+        logger.LogInformation("Expiry scan: {Licenses} licenses in the rules' windows, {Count} alert emails queued, in {Ms:F0} ms", inWindow, queued, elapsed.TotalMilliseconds);
+        return new Outcome(true, inWindow, queued, elapsed);
     }
 
-    private async Task<(int Count, int Queued, (DateOnly?, long) Last)> QueueBatchAsync(AlertRule rule, DateOnly today, DateOnly? lastDate, long lastId, CancellationToken ct)
+    /// <summary>Queues the rule's reminder for every license expiring on <paramref name="day"/> that has none yet.</summary>
+    private async Task<int> QueueDayAsync(LicenseManagerDbContext db, AlertRule rule, DateOnly day, string who, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        DateOnly? from = today, to = today.AddDays(rule.DaysBefore!.Value);
-        var licenses = db.Licenses.AsNoTracking()
-            .Where(l => l.ExpirationDate >= from && l.ExpirationDate <= to && l.Status != LicenseStatus.Uninstalled);
-        if (rule.PackageKey is { } package) licenses = licenses.Where(l => l.PackageKey == package);
-        if (lastDate is not null) licenses = licenses.Where(l => l.ExpirationDate > lastDate || (l.ExpirationDate == lastDate && l.Id > lastId));
-        var batch = await licenses.OrderBy(l => l.ExpirationDate).ThenBy(l => l.Id)
-            .Select(l => new { l.Id, l.ExpirationDate }).Take(BatchSize).ToListAsync(ct);
-        if (batch.Count == 0) return (0, 0, (lastDate, lastId));
-
-        var ids = batch.Select(l => l.Id).ToList();
-        var existing = (await db.EmailMessages.AsNoTracking()
-                .Where(m => m.RuleKey == rule.Id && ids.Contains(m.LicenseKey))
-                .Select(m => new { m.LicenseKey, m.OccurrenceKey }).ToListAsync(ct))
-            .Select(m => (m.LicenseKey, m.OccurrenceKey)).ToHashSet();
+        var occurrence = EmailMessage.ExpiryOccurrence(day);
         var now = time.GetUtcNow().UtcDateTime;
-        var queued = 0;
-        foreach (var license in batch)
+        for (var attempt = 1; ; attempt++)
         {
-            var occurrence = EmailMessage.ExpiryOccurrence(license.ExpirationDate!.Value);
-            if (existing.Contains((license.Id, occurrence))) continue;
-            db.EmailMessages.Add(new EmailMessage { RuleKey = rule.Id, LicenseKey = license.Id, OccurrenceKey = occurrence, Status = EmailStatus.Queued, NextAttemptAt = now });
-            queued++;
-        }
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException) when (queued > 0)
-        {
-            // Someone queued some of these meanwhile (the lease expired under a slow scan): queue the rest one by one.
-            db.ChangeTracker.Clear();
-            queued = await QueueOneByOneAsync(rule.Id, batch.Select(l => (l.Id, EmailMessage.ExpiryOccurrence(l.ExpirationDate!.Value))), now, ct);
-        }
-        var lastRow = batch[^1];
-        return (batch.Count, queued, (lastRow.ExpirationDate, lastRow.Id));
-    }
-
-    private async Task<int> QueueOneByOneAsync(long ruleKey, IEnumerable<(long License, string Occurrence)> rows, DateTime now, CancellationToken ct)
-    {
-        var queued = 0;
-        foreach (var (license, occurrence) in rows)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-            if (await db.EmailMessages.AnyAsync(m => m.RuleKey == ruleKey && m.LicenseKey == license && m.OccurrenceKey == occurrence, ct)) continue;
-            db.EmailMessages.Add(new EmailMessage { RuleKey = ruleKey, LicenseKey = license, OccurrenceKey = occurrence, Status = EmailStatus.Queued, NextAttemptAt = now });
             try
             {
-                await db.SaveChangesAsync(ct);
-                queued++;
+                // Plain SQL, the same on SQLite, PostgreSQL and SQL Server (EF has no INSERT ... SELECT).
+                return rule.PackageKey is { } package
+                    ? await db.Database.ExecuteSqlAsync($"""
+                        INSERT INTO "EmailMessages" ("RuleKey", "LicenseKey", "OccurrenceKey", "Status", "Attempts", "NextAttemptAt",
+                                                     "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy")
+                        SELECT {rule.Id}, l."Id", {occurrence}, {(int)EmailStatus.Queued}, 0, {now}, {now}, {who}, {now}, {who}
+                        FROM "Licenses" l
+                        WHERE l."ExpirationDate" = {day} AND l."Status" <> {(int)LicenseStatus.Uninstalled} AND l."PackageKey" = {package}
+                          AND NOT EXISTS (SELECT 1 FROM "EmailMessages" m
+                                          WHERE m."RuleKey" = {rule.Id} AND m."LicenseKey" = l."Id" AND m."OccurrenceKey" = {occurrence})
+                        """, ct)
+                    : await db.Database.ExecuteSqlAsync($"""
+                        INSERT INTO "EmailMessages" ("RuleKey", "LicenseKey", "OccurrenceKey", "Status", "Attempts", "NextAttemptAt",
+                                                     "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy")
+                        SELECT {rule.Id}, l."Id", {occurrence}, {(int)EmailStatus.Queued}, 0, {now}, {now}, {who}, {now}, {who}
+                        FROM "Licenses" l
+                        WHERE l."ExpirationDate" = {day} AND l."Status" <> {(int)LicenseStatus.Uninstalled}
+                          AND NOT EXISTS (SELECT 1 FROM "EmailMessages" m
+                                          WHERE m."RuleKey" = {rule.Id} AND m."LicenseKey" = l."Id" AND m."OccurrenceKey" = {occurrence})
+                        """, ct);
             }
-            catch (DbUpdateException) { /* queued by the other node */ }
+            catch (System.Data.Common.DbException) when (attempt < 3)
+            {
+                // Someone queued some of these meanwhile (a second scan after the lease expired under a slow one hit the
+                // unique key): the next attempt skips what is queued now.
+            }
         }
-        return queued;
     }
 }
