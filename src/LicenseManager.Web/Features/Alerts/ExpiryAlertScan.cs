@@ -68,30 +68,28 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider ti
     {
         var occurrence = EmailMessage.ExpiryOccurrence(day);
         var now = time.GetUtcNow().UtcDateTime;
+        // SQLite and PostgreSQL skip what is queued already with ON CONFLICT on the outbox's unique key: each row costs
+        // one probe of that index whatever the table's statistics say (a NOT EXISTS join planned on stale statistics
+        // of a just-filled outbox scans it once per license). SQL Server has no ON CONFLICT: NOT EXISTS there.
+        var onConflict = db.Database.ProviderName?.Contains("SqlServer", StringComparison.Ordinal) != true;
+        var packageFilter = rule.PackageKey is null ? "" : """ AND l."PackageKey" = {5}""";
+        var skipQueued = onConflict
+            ? " ON CONFLICT DO NOTHING"
+            : """ AND NOT EXISTS (SELECT 1 FROM "EmailMessages" m WHERE m."RuleKey" = {0} AND m."LicenseKey" = l."Id" AND m."OccurrenceKey" = {1})""";
+        var sql = """
+            INSERT INTO "EmailMessages" ("RuleKey", "LicenseKey", "OccurrenceKey", "Status", "Attempts", "NextAttemptAt",
+                                         "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy")
+            SELECT {0}, l."Id", {1}, {2}, 0, {3}, {3}, {4}, {3}, {4}
+            FROM "Licenses" l
+            WHERE l."ExpirationDate" = {6} AND l."Status" <> {7}
+            """ + packageFilter + skipQueued;
+        object[] parameters = [rule.Id, occurrence, (int)EmailStatus.Queued, now, who, rule.PackageKey ?? 0L, day, (int)LicenseStatus.Uninstalled];
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                // Plain SQL, the same on SQLite, PostgreSQL and SQL Server (EF has no INSERT ... SELECT).
-                return rule.PackageKey is { } package
-                    ? await db.Database.ExecuteSqlAsync($"""
-                        INSERT INTO "EmailMessages" ("RuleKey", "LicenseKey", "OccurrenceKey", "Status", "Attempts", "NextAttemptAt",
-                                                     "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy")
-                        SELECT {rule.Id}, l."Id", {occurrence}, {(int)EmailStatus.Queued}, 0, {now}, {now}, {who}, {now}, {who}
-                        FROM "Licenses" l
-                        WHERE l."ExpirationDate" = {day} AND l."Status" <> {(int)LicenseStatus.Uninstalled} AND l."PackageKey" = {package}
-                          AND NOT EXISTS (SELECT 1 FROM "EmailMessages" m
-                                          WHERE m."RuleKey" = {rule.Id} AND m."LicenseKey" = l."Id" AND m."OccurrenceKey" = {occurrence})
-                        """, ct)
-                    : await db.Database.ExecuteSqlAsync($"""
-                        INSERT INTO "EmailMessages" ("RuleKey", "LicenseKey", "OccurrenceKey", "Status", "Attempts", "NextAttemptAt",
-                                                     "CreatedAt", "CreatedBy", "LastModifiedAt", "LastModifiedBy")
-                        SELECT {rule.Id}, l."Id", {occurrence}, {(int)EmailStatus.Queued}, 0, {now}, {now}, {who}, {now}, {who}
-                        FROM "Licenses" l
-                        WHERE l."ExpirationDate" = {day} AND l."Status" <> {(int)LicenseStatus.Uninstalled}
-                          AND NOT EXISTS (SELECT 1 FROM "EmailMessages" m
-                                          WHERE m."RuleKey" = {rule.Id} AND m."LicenseKey" = l."Id" AND m."OccurrenceKey" = {occurrence})
-                        """, ct);
+                // Plain SQL (EF has no INSERT ... SELECT); the values are parameters.
+                return await db.Database.ExecuteSqlRawAsync(sql, parameters, ct);
             }
             catch (System.Data.Common.DbException) when (attempt < 3)
             {

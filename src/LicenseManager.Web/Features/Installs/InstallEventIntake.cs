@@ -25,7 +25,15 @@ public sealed class InstallEventIntake(IServiceScopeFactory scopes, ILogger<Inst
     public async Task<bool> AppendAsync(InstallEventRequest request, string rawJson, CancellationToken ct)
     {
         var pending = new Pending(new AcceptedInstallEvent(request, rawJson), new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _queue.Writer.WriteAsync(pending, ct);
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, ct);
+        }
+        catch (ChannelClosedException)
+        {
+            // The writer has stopped (the node is shutting down) while requests still arrive: store this one directly.
+            return (await AppendAsync([pending.Event]))[0];
+        }
         // A request that gives up after this point may still be stored: harmless, event ids are unique.
         return await pending.Stored.Task.WaitAsync(ct);
     }
