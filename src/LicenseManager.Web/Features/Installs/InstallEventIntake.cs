@@ -52,7 +52,8 @@ public sealed class InstallEventIntake(IServiceScopeFactory scopes, ILogger<Inst
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // The server has stopped taking requests; store what is still queued so no waiting request is left hanging.
+            // The node is stopping: store what is still queued so no waiting request is left hanging (requests that
+            // arrive after this store their event directly, see AppendAsync).
             _queue.Writer.TryComplete();
             while (_queue.Reader.TryRead(out var next)) batch.Add(next);
             if (batch.Count > 0) await WriteAsync(batch);
