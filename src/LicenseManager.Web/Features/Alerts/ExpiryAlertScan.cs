@@ -71,7 +71,7 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider ti
         // SQLite and PostgreSQL skip what is queued already with ON CONFLICT on the outbox's unique key: each row costs
         // one probe of that index whatever the table's statistics say (a NOT EXISTS join planned on stale statistics
         // of a just-filled outbox scans it once per license). SQL Server has no ON CONFLICT: NOT EXISTS there.
-        var onConflict = db.Database.ProviderName?.Contains("SqlServer", StringComparison.Ordinal) != true;
+        var onConflict = !db.Database.IsSqlServer();
         var packageFilter = rule.PackageKey is null ? "" : """ AND l."PackageKey" = {5}""";
         var skipQueued = onConflict
             ? " ON CONFLICT DO NOTHING"
