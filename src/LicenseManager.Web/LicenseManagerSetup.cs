@@ -3,6 +3,7 @@ using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Alerts;
 using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Features.Demo;
+using LicenseManager.Web.Features.SignIn;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Jobs;
 using Microsoft.AspNetCore.Mvc;
@@ -31,6 +32,7 @@ public static class LicenseManagerSetup
         var settings = DatabaseSetup.ResolveDatabase(configuration, dataDirectory);
         services.AddLmaDatabase(settings);
         services.AddLmaIdentity();
+        services.AddLmaSignIn();
         services.AddHostedService<DatabaseInitializer>();
         services.AddLmaJobs(settings, lma);
         services.AddScoped<DemoDataSeeder>();

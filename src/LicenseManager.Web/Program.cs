@@ -4,10 +4,23 @@ using Microsoft.Extensions.Options;
 
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // The arguments are read once: help, a command (which never starts the web server), or the web app.
+    var request = Commands.Resolve(args);
+    if (request.Help)
+    {
+        Console.Out.Write(Commands.Help());
+        return 0;
+    }
+    if (request.Error is { } error)
+    {
+        Console.Error.WriteLine(error);
+        Console.Error.WriteLine("Run with --help for every command and its options.");
+        return 1;
+    }
+    var builder = WebApplication.CreateBuilder(request.ConfigurationArgs.ToArray());
     builder.AddLicenseManager();
     var app = builder.Build();
-    if (await Commands.TryRunAsync(app, args) is { } exitCode) return exitCode;
+    if (request.Command is { } command) return await command.RunAsync(app.Services, request.Line, Console.Out, Console.Error, CancellationToken.None);
     app.UseLicenseManager();
     await app.RunAsync();
     return 0;

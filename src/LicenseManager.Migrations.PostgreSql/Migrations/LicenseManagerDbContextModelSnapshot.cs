@@ -1217,6 +1217,36 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                     b.ToTable("SeatAssignments", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.SignInLockout", b =>
+                {
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("NormalizedEmail", "Scope");
+
+                    b.HasIndex("WindowStartedAt");
+
+                    b.ToTable("SignInLockouts", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.SigningKey", b =>
                 {
                     b.Property<long>("Id")

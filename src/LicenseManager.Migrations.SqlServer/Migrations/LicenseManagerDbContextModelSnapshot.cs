@@ -1226,6 +1226,36 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.ToTable("SeatAssignments", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.SignInLockout", b =>
+                {
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("NormalizedEmail", "Scope");
+
+                    b.HasIndex("WindowStartedAt");
+
+                    b.ToTable("SignInLockouts", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.SigningKey", b =>
                 {
                     b.Property<long>("Id")

@@ -1176,6 +1176,36 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                     b.ToTable("SeatAssignments", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.SignInLockout", b =>
+                {
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LockedUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("WindowStartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("NormalizedEmail", "Scope");
+
+                    b.HasIndex("WindowStartedAt");
+
+                    b.ToTable("SignInLockouts", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.SigningKey", b =>
                 {
                     b.Property<long>("Id")

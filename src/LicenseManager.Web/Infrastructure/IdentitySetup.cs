@@ -31,9 +31,9 @@ public static class IdentitySetup
                 o.Password.RequireUppercase = true;
                 o.Password.RequireLowercase = true;
                 o.Password.RequireDigit = true;
+                // Failed sign-ins are counted by PasswordSignIn (per email and client address, unknown emails too);
+                // Identity's lockout end is still set for an account-wide lock, so the Users page shows it.
                 o.Lockout.AllowedForNewUsers = true;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 o.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<LicenseManagerDbContext>()

@@ -48,6 +48,8 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
             ["Lma:Ingest:Secret"] = IngestSecret,
             ["Lma:Ingest:PreviousSecret"] = PreviousIngestSecret,
             ["Lma:PublicBaseUrl"] = "http://lma.test",
+            // Every test client signs in from the same (absent) address; the sign-in tests set their own limit.
+            ["Lma:SignIn:RateLimit:PermitLimit"] = "100000",
         };
         foreach (var (k, v) in ExtraSettings) settings[k] = v;
         foreach (var (k, v) in settings) builder.UseSetting(k, v);
@@ -223,15 +225,26 @@ public sealed class BrowserClient(HttpClient http) : IDisposable
         return body;
     }
 
-    /// <summary>Posts a form the way the page would: fetches the token from <paramref name="tokenFrom"/> (default: the form's own URL).</summary>
+    /// <summary>
+    /// Posts a form the way the page would: fetches <paramref name="tokenFrom"/> (default: the form's own URL) and, when a
+    /// form posting to <paramref name="url"/> is on it, sends that form's own antiforgery token, failing if it has none.
+    /// With no such form on the page (a crafted request, as authorization tests send) the page's first token is used.
+    /// </summary>
     public async Task<HttpResponseMessage> PostFormAsync(string url, Dictionary<string, string> fields, string? tokenFrom = null)
     {
-        var page = await Http.GetAsync(tokenFrom ?? url);
-        var html = await page.Content.ReadAsStringAsync();
-        var token = new HtmlParser().ParseDocument(html).QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
-                    ?? throw new InvalidOperationException($"No antiforgery token on {tokenFrom ?? url} ({(int)page.StatusCode})");
-        var form = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token };
-        return await Http.PostAsync(url, new FormUrlEncodedContent(form));
+        var pageUrl = tokenFrom ?? url;
+        var page = await Http.GetAsync(pageUrl);
+        var document = new HtmlParser().ParseDocument(await page.Content.ReadAsStringAsync());
+        var path = url.Split('?')[0];
+        var form = document.QuerySelectorAll("form").FirstOrDefault(f =>
+            string.Equals(f.GetAttribute("method"), "post", StringComparison.OrdinalIgnoreCase)
+            && (f.GetAttribute("action") is not { Length: > 0 } action ? new Uri("http://x" + pageUrl).AbsolutePath == path : action.Split('?')[0] == path));
+        var token = form is not null
+            ? form.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+              ?? throw new InvalidOperationException($"The form posting to {url} on {pageUrl} has no antiforgery token: a browser's post would be refused with 400.")
+            : document.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
+              ?? throw new InvalidOperationException($"No antiforgery token on {pageUrl} ({(int)page.StatusCode})");
+        return await Http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token }));
     }
 
     public void Dispose() => Http.Dispose();

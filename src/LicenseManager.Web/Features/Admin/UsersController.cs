@@ -12,7 +12,7 @@ namespace LicenseManager.Web.Features.Admin;
 /// <summary>Administrators list users, create them, assign roles, deactivate and reactivate, and reset passwords.</summary>
 [Authorize(Policy = Policies.Administer)]
 [Route("admin/users")]
-public sealed class UsersController(LicenseManagerDbContext db, UserManager<ApplicationUser> users, TimeProvider time) : Controller
+public sealed class UsersController(LicenseManagerDbContext db, UserManager<ApplicationUser> users, TimeProvider time, SignIn.PasswordSignIn signIn) : Controller
 {
     public sealed class NewUserInput
     {
@@ -108,6 +108,7 @@ public sealed class UsersController(LicenseManagerDbContext db, UserManager<Appl
         user.MustChangePassword = true;
         await users.UpdateAsync(user);
         await users.SetLockoutEndDateAsync(user, null);
+        if (user.NormalizedEmail is { } email) await signIn.ClearAsync(email, ct);
         await users.UpdateSecurityStampAsync(user);
         return View("Index", await LoadAsync(new NewUserInput(), ct) with { OneTimePassword = password, OneTimePasswordFor = user.Email });
     }

@@ -3,6 +3,8 @@ using LicenseManager.Core.Domain;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace LicenseManager.Web.Features.SignIn;
 
@@ -46,33 +48,27 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         return View(new LoginInput { ReturnUrl = returnUrl });
     }
 
-    [AllowAnonymous, HttpPost("login")]
-    public async Task<IActionResult> Login(LoginInput input)
+    [AllowAnonymous, HttpPost("login"), EnableRateLimiting(SignInRateLimitPolicy.Name)]
+    public async Task<IActionResult> Login(LoginInput input, [FromServices] PasswordSignIn passwordSignIn, [FromServices] IOptions<SignInLimitOptions> options, CancellationToken ct)
     {
         ViewData["Title"] = "Log in";
         if (!ModelState.IsValid) return View(input);
 
-        var user = await users.FindByEmailAsync(input.Email);
-        var result = user is null
-            ? Microsoft.AspNetCore.Identity.SignInResult.Failed
-            : await signIn.PasswordSignInAsync(user, input.Password, input.RememberMe, lockoutOnFailure: true);
-        // "Not allowed" comes only after the right password, so it tells nothing to someone guessing emails.
-        if (result.IsNotAllowed && user is { IsActive: false })
+        var result = await passwordSignIn.SignInAsync(input.Email, input.Password, input.RememberMe, ClientAddress.Of(HttpContext), ct);
+        switch (result.Outcome)
         {
-            ModelState.AddModelError("", "This user has been deactivated. Ask an administrator to reactivate it.");
-            return View(input);
+            case PasswordSignIn.Outcome.Deactivated:
+                ModelState.AddModelError("", "This user has been deactivated. Ask an administrator to reactivate it.");
+                return View(input);
+            case PasswordSignIn.Outcome.LockedOut:
+                // The same words whether the email belongs to a user or not, and whichever lock applies.
+                ModelState.AddModelError("", $"Too many failed attempts: this account is locked for {options.Value.LockoutDuration.TotalMinutes:0} minutes.");
+                return View(input);
+            case PasswordSignIn.Outcome.Failed:
+                ModelState.AddModelError("", "The email or password is not correct.");
+                return View(input);
         }
-        if (result.IsLockedOut)
-        {
-            ModelState.AddModelError("", "Too many failed attempts: this account is locked for 15 minutes.");
-            return View(input);
-        }
-        if (!result.Succeeded)
-        {
-            ModelState.AddModelError("", "The email or password is not correct.");
-            return View(input);
-        }
-        if (user!.MustChangePassword) return Redirect("/account/change-password");
+        if (result.User!.MustChangePassword) return Redirect("/account/change-password");
         return LocalRedirect(Url.IsLocalUrl(input.ReturnUrl) ? input.ReturnUrl! : "/");
     }
 
