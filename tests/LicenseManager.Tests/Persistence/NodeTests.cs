@@ -62,7 +62,7 @@ public sealed class NodeDatabase : IAsyncDisposable
 public abstract class NodeCrashTests(ITestOutputHelper output)
 {
     protected abstract DatabaseProvider Provider { get; }
-    private const int Burst = 3000;
+    private const int Burst = 5000;
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan within, string what) where T : class
     {
@@ -105,7 +105,7 @@ public abstract class NodeCrashTests(ITestOutputHelper output)
             var accepted = new ConcurrentBag<string>();
             var orgs = Enumerable.Range(0, Burst).Select(_ => Events.NewOrgId()).ToList();
             var killed = 0;
-            var burst = Parallel.ForEachAsync(orgs, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (org, _) =>
+            var burst = Parallel.ForEachAsync(orgs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (org, _) =>
             {
                 if (Volatile.Read(ref killed) == 1) return;
                 try
@@ -115,23 +115,25 @@ public abstract class NodeCrashTests(ITestOutputHelper output)
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { /* the node died: not accepted */ }
             });
 
-            // Kill the node while it is processing: some licenses exist, many accepted events are still pending.
-            var (licensesAtKill, pendingAtKill) = (0, 0);
+            // Kill the node while it is processing: the processor holds its lease, some licenses exist, and accepted
+            // events are still pending.
+            var (licensesAtKill, pendingAtKill, heldAtKill) = (0, 0, false);
             var watch = Stopwatch.StartNew();
             while (watch.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await using var db = database.Db();
                 licensesAtKill = await db.Licenses.CountAsync();
                 pendingAtKill = await db.InstallEvents.CountAsync(e => e.State == InstallEventState.Pending);
-                if (licensesAtKill >= 50 && pendingAtKill >= 50) break;
-                await Task.Delay(20);
+                heldAtKill = await ProcessorLeaseHeldAsync(db);
+                if (licensesAtKill >= 20 && pendingAtKill >= 20 && heldAtKill) break;
+                await Task.Delay(10);
             }
             await first.KillAsync();
             Volatile.Write(ref killed, 1);
             var killedAt = Stopwatch.StartNew();
             await burst;
-            output.WriteLine($"Killed the first node with {licensesAtKill} licenses made and {pendingAtKill} events pending; {accepted.Count} installs accepted.");
-            Assert.True(pendingAtKill >= 50, $"the first node was killed with only {pendingAtKill} events pending: the kill was not mid-batch");
+            output.WriteLine($"Killed the first node with {licensesAtKill} licenses made and {pendingAtKill} events pending, its processor holding the lease: {heldAtKill}; {accepted.Count} installs accepted.");
+            Assert.True(pendingAtKill >= 20 && heldAtKill, $"the first node was killed with {pendingAtKill} events pending, lease held: {heldAtKill}: the kill was not mid-batch");
 
             second = database.StartNode();
             await second.WaitLiveAsync(TimeSpan.FromSeconds(120));
@@ -175,6 +177,22 @@ public abstract class NodeCrashTests(ITestOutputHelper output)
             await first.DisposeAsync();
             if (second is not null) await second.DisposeAsync();
         }
+    }
+
+    /// <summary>Whether a node holds the processor's lease now: an unexpired JobLeases row on SQLite, a granted advisory lock on PostgreSQL.</summary>
+    private async Task<bool> ProcessorLeaseHeldAsync(LicenseManagerDbContext db)
+    {
+        if (Provider == DatabaseProvider.Sqlite)
+        {
+            var now = DateTime.UtcNow;
+            return await db.JobLeases.AnyAsync(l => l.Name == LicenseManager.Web.Features.Installs.InstallEventProcessor.LeaseName && l.ExpiresAt > now);
+        }
+        var key = LicenseManager.Web.Infrastructure.SingletonLeases.KeyOf(LicenseManager.Web.Features.Installs.InstallEventProcessor.LeaseName);
+        return await db.Database.SqlQuery<int>($"""
+            SELECT count(*)::int AS "Value" FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND ((classid::bigint << 32) | objid::bigint) = {key}
+            """).SingleAsync() > 0;
     }
 
     private bool Dump(AppNode first, AppNode? second)
