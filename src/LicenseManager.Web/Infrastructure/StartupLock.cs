@@ -67,7 +67,7 @@ public sealed class StartupLock : IAsyncDisposable
         }
         // The database doesn't exist yet: create it from the server's maintenance database. Another node may be
         // creating it at the same moment: "already exists" (or the catalogue's unique index) means it did.
-        var name = builder.Database!;
+        var name = builder.Database ?? builder.Username!; // PostgreSQL's default database is the user's name
         var server = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Database = "postgres" };
         try
         {
