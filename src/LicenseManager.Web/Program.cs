@@ -31,6 +31,12 @@ catch (ConfigurationProblemException e)
     Console.Error.WriteLine($"LicenseManager cannot start: {e.Message}");
     return 2;
 }
+catch (DatabaseStartupException e)
+{
+    // The setting was right and the database answered: say what failed, not which setting to check.
+    Console.Error.WriteLine($"LicenseManager cannot start: {e.Message}");
+    return 3;
+}
 catch (OptionsValidationException e)
 {
     Console.Error.WriteLine($"LicenseManager cannot start: invalid configuration: {string.Join(" ", e.Failures)}");

@@ -19,6 +19,12 @@ public sealed class ConfigurationProblemException(string setting, string problem
     public string Setting { get; } = setting;
 }
 
+/// <summary>
+/// The database was reached (the setting is right) but failed while being created, migrated or seeded at start-up:
+/// the message says which step and what the database answered.
+/// </summary>
+public sealed class DatabaseStartupException(string message, Exception? inner = null) : Exception(message, inner);
+
 /// <summary>Selects the EF Core provider and its migrations assembly from the Database:Provider setting.</summary>
 public static class LmaDatabase
 {

@@ -2,7 +2,9 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Alerts;
 using LicenseManager.Web.Features.Demo;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
@@ -13,31 +15,76 @@ using Microsoft.Extensions.Options;
 namespace LicenseManager.Web.Infrastructure;
 
 /// <summary>
-/// Runs before the web server starts: applies migrations, creates the roles and the first administrator,
-/// and loads the demo data when asked. Safe on several nodes at once (EF's migration lock, unique names).
+/// Runs before the web server starts: applies migrations, creates the roles, the first administrator, the default
+/// alert rules and the Data Protection key, and loads the demo data when asked. Several nodes may start at once:
+/// on PostgreSQL and SQL Server all of it runs under one database lock (<see cref="StartupLock"/>), so one node
+/// migrates and seeds while the others wait and then find nothing to do; on SQLite EF's migration lock covers the
+/// migrations and every seed tolerates a concurrent seeder.
+/// A failure is reported as what it is: a connection that can't be opened names the ConnectionStrings:Lma setting;
+/// a database that fails while being migrated or seeded says so (<see cref="DatabaseStartupException"/>).
 /// </summary>
 public sealed class DatabaseInitializer(
     IServiceScopeFactory scopes,
     DatabaseSettings database,
+    SingletonLeases leases,
     IOptions<LmaOptions> options,
     IHostEnvironment environment,
     IServer server,
     ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
 {
+    public const string DemoDataLease = "demo-data-seed";
+
     public Task StartingAsync(CancellationToken cancellationToken) => InitializeAsync(options.Value.SeedDemoData, cancellationToken);
 
     public async Task InitializeAsync(bool seedDemoData, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        await MigrateAsync(db, cancellationToken);
-        await EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
-        await EnsureAdministratorAsync(scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>());
-        if (seedDemoData)
-            await scope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedIfEmptyAsync(cancellationToken);
+        await OpenAsync(db, cancellationToken);
+        await using (await StartupLock.AcquireAsync(database, logger, cancellationToken))
+        {
+            await StepAsync("migrating", () => MigrateAsync(db, cancellationToken));
+            await StepAsync("seeding", async () =>
+            {
+                await EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
+                await EnsureAdministratorAsync(scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>());
+                await scope.ServiceProvider.GetRequiredService<AlertDefaults>().EnsureAsync(cancellationToken);
+                // The first Data Protection key, made here under the lock: nodes started together share one key
+                // instead of each making its own, so a cookie or form token from one node is read by every other.
+                scope.ServiceProvider.GetRequiredService<IDataProtectionProvider>().CreateProtector("LicenseManager.Startup").Protect("key ring");
+            });
+            if (seedDemoData)
+                await StepAsync("loading demo data into", async () =>
+                {
+                    var run = await leases.RunAsync(DemoDataLease, async ct =>
+                    {
+                        await using var demoScope = scopes.CreateAsyncScope();
+                        await demoScope.ServiceProvider.GetRequiredService<DemoDataSeeder>().SeedIfEmptyAsync(ct);
+                    }, cancellationToken);
+                    if (run == LeaseRun.NotAcquired) logger.LogInformation("Another node is loading the demo data");
+                });
+        }
     }
 
-    private async Task MigrateAsync(LicenseManagerDbContext db, CancellationToken cancellationToken)
+    /// <summary>A database failure after the connection opened: the setting was right, the database said no.</summary>
+    private async Task StepAsync(string what, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or ConfigurationProblemException or DatabaseStartupException))
+        {
+            throw new DatabaseStartupException($"{what} the {database.Provider} database failed: {e.GetBaseException().Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Opens the database once, bounded in time: a connection that can't be opened is a bad or unreachable
+    /// ConnectionStrings:Lma and is reported at once instead of being retried by the migrator. A PostgreSQL or SQL
+    /// Server database that doesn't exist yet is fine: the start-up lock creates it.
+    /// </summary>
+    private async Task OpenAsync(LicenseManagerDbContext db, CancellationToken cancellationToken)
     {
         try
         {
@@ -48,10 +95,6 @@ public sealed class DatabaseInitializer(
                 if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
             }
             await ProbeAsync(db, cancellationToken);
-            await db.Database.MigrateAsync(cancellationToken);
-            if (database.Provider == DatabaseProvider.Sqlite)
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            await Jobs.JobsSetup.InstallStorageSchemaAsync(database, cancellationToken);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException or UnauthorizedAccessException or TimeoutException or System.Net.Sockets.SocketException)
         {
@@ -60,10 +103,14 @@ public sealed class DatabaseInitializer(
         }
     }
 
-    /// <summary>
-    /// One plain connection attempt, bounded in time, so an unreachable server is reported at once instead of
-    /// being retried by the migrator. A PostgreSQL or SQL Server database that doesn't exist yet is fine: Migrate creates it.
-    /// </summary>
+    private async Task MigrateAsync(LicenseManagerDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.MigrateAsync(cancellationToken);
+        if (database.Provider == DatabaseProvider.Sqlite)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        await Jobs.JobsSetup.InstallStorageSchemaAsync(database, cancellationToken);
+    }
+
     private static async Task ProbeAsync(LicenseManagerDbContext db, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -73,8 +120,8 @@ public sealed class DatabaseInitializer(
         {
             await connection.OpenAsync(timeout.Token);
         }
-        catch (Npgsql.PostgresException e) when (e.SqlState == "3D000") { /* database missing: created by Migrate */ }
-        catch (Microsoft.Data.SqlClient.SqlException e) when (e.Number == 4060) { /* database missing: created by Migrate */ }
+        catch (Npgsql.PostgresException e) when (e.SqlState == "3D000") { /* database missing: created under the start-up lock */ }
+        catch (Microsoft.Data.SqlClient.SqlException e) when (e.Number == 4060) { /* database missing: created under the start-up lock */ }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException("no answer within 30 seconds");
@@ -88,13 +135,40 @@ public sealed class DatabaseInitializer(
     private static async Task EnsureRolesAsync(RoleManager<IdentityRole> roles)
     {
         foreach (var role in Roles.All)
-            if (!await roles.RoleExistsAsync(role))
-                await roles.CreateAsync(new IdentityRole(role));
+        {
+            if (await roles.RoleExistsAsync(role)) continue;
+            string? failure;
+            try
+            {
+                var created = await roles.CreateAsync(new IdentityRole(role));
+                failure = created.Succeeded ? null : string.Join(" ", created.Errors.Select(e => e.Description));
+            }
+            catch (DbUpdateException e)
+            {
+                failure = e.GetBaseException().Message;
+            }
+            // Another node creating it at the same moment (unique role name) is not a failure.
+            if (failure is not null && !await roles.RoleExistsAsync(role))
+                throw new InvalidOperationException($"creating the role {role} failed: {failure}");
+        }
     }
 
     private async Task EnsureAdministratorAsync(UserManager<ApplicationUser> users)
     {
         if ((await users.GetUsersInRoleAsync(Roles.Administrator)).Count > 0) return;
+        try
+        {
+            await CreateAdministratorAsync(users);
+        }
+        catch (DbUpdateException)
+        {
+            // Another node created the administrator at the same moment (unique user name, unique role membership).
+            if ((await users.GetUsersInRoleAsync(Roles.Administrator)).Count == 0) throw;
+        }
+    }
+
+    private async Task CreateAdministratorAsync(UserManager<ApplicationUser> users)
+    {
 
         var settings = options.Value.Admin;
         var generated = string.IsNullOrEmpty(settings.Password);
@@ -103,8 +177,8 @@ public sealed class DatabaseInitializer(
         if (admin is not null)
         {
             // An existing user becomes the administrator with the password it already has; nothing to print.
-            await users.AddToRoleAsync(admin, Roles.Administrator);
-            logger.LogWarning("No administrator existed: made the existing user {Email} an administrator", settings.Email);
+            var promoted = await users.AddToRoleAsync(admin, Roles.Administrator);
+            if (promoted.Succeeded) logger.LogWarning("No administrator existed: made the existing user {Email} an administrator", settings.Email);
             return;
         }
         admin = new ApplicationUser
@@ -117,6 +191,9 @@ public sealed class DatabaseInitializer(
             CreatedAt = DateTime.UtcNow,
         };
         var created = await users.CreateAsync(admin, password);
+        if (!created.Succeeded && created.Errors.Any(e => e.Code is "DuplicateUserName" or "DuplicateEmail")
+            && (await users.GetUsersInRoleAsync(Roles.Administrator)).Count > 0)
+            return; // another node created it between our check and our insert
         if (!created.Succeeded)
             throw new ConfigurationProblemException(generated ? "Lma:Admin:Email" : "Lma:Admin:Password",
                 string.Join(" ", created.Errors.Select(e => e.Description)));

@@ -19,6 +19,7 @@ public static class JobsSetup
 {
     public static IServiceCollection AddLmaJobs(this IServiceCollection services, DatabaseSettings database, LmaOptions options)
     {
+        services.AddSingleton<SingletonLeases>();
         services.AddSingleton<InstallEventSignal>();
         services.AddSingleton<InstallEventProcessor>();
         services.AddScoped<ProcessInstallEventsJob>();

@@ -2,6 +2,7 @@ using Hangfire;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Installs;
+using LicenseManager.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Jobs;
@@ -10,17 +11,22 @@ namespace LicenseManager.Web.Jobs;
 /// The sweep: processes any pending install events, whichever node stored them, and puts back in the queue any
 /// Refresh Licenses whose job was lost (in-memory job storage restarted, a node died mid-run). Safe to run twice.
 /// </summary>
-public sealed class ProcessInstallEventsJob(InstallEventProcessor processor, LicenseManagerDbContext db, IBackgroundJobClient jobs, TimeProvider time)
+public sealed class ProcessInstallEventsJob(InstallEventProcessor processor, LicenseManagerDbContext db, IBackgroundJobClient jobs, SingletonLeases leases, TimeProvider time)
 {
+    public const string LeaseName = "install-events-sweep";
     private static readonly TimeSpan QueuedTooLong = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan RunningTooLong = TimeSpan.FromMinutes(30);
 
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    // One sweep at a time across the nodes through a singleton lease, not Hangfire's DisableConcurrentExecution:
+    // its lock row outlives a killed node for the storage's lock timeout (10 minutes on PostgreSQL).
     [AutomaticRetry(Attempts = 0)] // the next run a minute later is the retry
     public async Task RunAsync(CancellationToken ct)
     {
-        await processor.ProcessPendingAsync(ct: ct);
-        await RequeueAbandonedRefreshesAsync(ct);
+        await leases.RunAsync(LeaseName, async leaseCt =>
+        {
+            await processor.ProcessPendingAsync(ct: leaseCt);
+            await RequeueAbandonedRefreshesAsync(leaseCt);
+        }, ct);
     }
 
     internal async Task<int> RequeueAbandonedRefreshesAsync(CancellationToken ct)

@@ -49,6 +49,69 @@ public class StartupTests
         Assert.Single(stderr.Split('\n'));
         Assert.StartsWith("LicenseManager cannot start: ConnectionStrings:Lma: can't open the PostgreSql database", stderr);
     }
+
+    [SkippableFact]
+    public async Task A_database_error_during_migration_is_reported_as_such_not_as_a_bad_setting_on_PostgreSQL()
+    {
+        Skip.If(string.IsNullOrEmpty(Infrastructure.PostgresApp.ServerConnection) && !Infrastructure.PostgresApp.Required, "PostgreSQL is not configured here");
+        var name = $"lma_startup_{Guid.NewGuid():N}";
+        await using (var server = new Npgsql.NpgsqlConnection(Infrastructure.PostgresApp.ServerConnection))
+        {
+            await server.OpenAsync();
+            await new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", server).ExecuteNonQueryAsync();
+        }
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(Infrastructure.PostgresApp.ServerConnection) { Database = name }.ConnectionString;
+        try
+        {
+            // The server is reachable and the setting is right; the database holds a table the first migration creates.
+            await using (var db = new Npgsql.NpgsqlConnection(connectionString))
+            {
+                await db.OpenAsync();
+                await new Npgsql.NpgsqlCommand("""CREATE TABLE "AspNetRoles" ("Unrelated" int)""", db).ExecuteNonQueryAsync();
+            }
+            var (code, stderr, _) = await RunAppAsync("--Database:Provider=PostgreSql", $"--ConnectionStrings:Lma={connectionString}");
+            Assert.NotEqual(0, code);
+            Assert.Single(stderr.Split('\n'));
+            Assert.StartsWith("LicenseManager cannot start: migrating the PostgreSql database failed: ", stderr);
+            Assert.Contains("already exists", stderr);
+            Assert.DoesNotContain("ConnectionStrings:Lma", stderr);
+        }
+        finally
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await using var server = new Npgsql.NpgsqlConnection(Infrastructure.PostgresApp.ServerConnection);
+            await server.OpenAsync();
+            await new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", server).ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_database_error_during_migration_is_reported_as_such_not_as_a_bad_setting_on_SQLite()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "lma-startup-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, "lma.db");
+        try
+        {
+            await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}"))
+            {
+                await db.OpenAsync();
+                await using var create = db.CreateCommand();
+                create.CommandText = """CREATE TABLE "AspNetRoles" ("Unrelated" int)""";
+                await create.ExecuteNonQueryAsync();
+            }
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var (code, stderr, _) = await RunAppAsync("--Database:Provider=Sqlite", $"--ConnectionStrings:Lma=Data Source={file}");
+            Assert.NotEqual(0, code);
+            Assert.Single(stderr.Split('\n'));
+            Assert.StartsWith("LicenseManager cannot start: migrating the Sqlite database failed: ", stderr);
+            Assert.Contains("already exists", stderr);
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
+        }
+    }
 }
 
 /// <summary>Connection-string defaults the app adds, and that an explicit setting always wins over them.</summary>

@@ -6,11 +6,11 @@ namespace LicenseManager.Web.Features.Alerts;
 
 /// <summary>
 /// The templates and rules the LMA ships for the guide's two scenarios (alert sales reps before a license
-/// expires; notify retention specialists when an offering is uninstalled). Added at start-up, after migrations,
-/// when missing (by their DefaultKey), and disabled: an administrator reviews them and switches them on.
-/// Administrators' later edits are kept: an existing default is never overwritten.
+/// expires; notify retention specialists when an offering is uninstalled). Added at start-up by the database
+/// initializer, after migrations, when missing (by their DefaultKey), and disabled: an administrator reviews them and
+/// switches them on. Administrators' later edits are kept: an existing default is never overwritten.
 /// </summary>
-public sealed class AlertDefaults(IServiceScopeFactory scopes, ILogger<AlertDefaults> logger) : IHostedService
+public sealed class AlertDefaults(LicenseManagerDbContext db, ILogger<AlertDefaults> logger)
 {
     public const string ExpiryKey = "license-expires-60-days";
     public const string UninstallKey = "license-uninstalled-retention";
@@ -61,42 +61,44 @@ public sealed class AlertDefaults(IServiceScopeFactory scopes, ILogger<AlertDefa
             """,
     };
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task EnsureAsync(CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        try
+        await EnsureAsync(ExpiryTemplate(), t => new AlertRule
         {
-            await EnsureAsync(db, ExpiryTemplate(), t => new AlertRule
-            {
-                Name = "Sales rep: license expires in 60 days", Trigger = AlertTrigger.LicenseExpiresSoon, DaysBefore = 60, NotifyLeadOwner = true, Template = t,
-            }, cancellationToken);
-            await EnsureAsync(db, UninstallTemplate(), t => new AlertRule
-            {
-                Name = "Retention: offering uninstalled", Trigger = AlertTrigger.LicenseUninstalled, Roles = [Roles.RetentionSpecialist], Template = t,
-            }, cancellationToken);
-        }
-        catch (DbUpdateException e)
+            Name = "Sales rep: license expires in 60 days", Trigger = AlertTrigger.LicenseExpiresSoon, DaysBefore = 60, NotifyLeadOwner = true, Template = t,
+        }, ct);
+        await EnsureAsync(UninstallTemplate(), t => new AlertRule
         {
-            // Another node added them at the same moment (unique DefaultKey).
-            logger.LogDebug(e, "Default alerts were added by another node");
-        }
+            Name = "Retention: offering uninstalled", Trigger = AlertTrigger.LicenseUninstalled, Roles = [Roles.RetentionSpecialist], Template = t,
+        }, ct);
     }
 
-    private static async Task EnsureAsync(LicenseManagerDbContext db, EmailTemplate template, Func<EmailTemplate, AlertRule> rule, CancellationToken ct)
+    private async Task EnsureAsync(EmailTemplate template, Func<EmailTemplate, AlertRule> rule, CancellationToken ct)
     {
         var key = template.DefaultKey!;
-        var existing = await db.EmailTemplates.FirstOrDefaultAsync(t => t.DefaultKey == key, ct);
-        if (existing is null) db.EmailTemplates.Add(existing = template);
-        if (!await db.AlertRules.AnyAsync(r => r.DefaultKey == key, ct))
+        for (var attempt = 1; ; attempt++)
         {
-            var added = rule(existing);
-            added.DefaultKey = key;
-            added.IsEnabled = false;
-            db.AlertRules.Add(added);
+            try
+            {
+                var existing = await db.EmailTemplates.FirstOrDefaultAsync(t => t.DefaultKey == key, ct);
+                if (existing is null) db.EmailTemplates.Add(existing = template);
+                if (!await db.AlertRules.AnyAsync(r => r.DefaultKey == key, ct))
+                {
+                    var added = rule(existing);
+                    added.DefaultKey = key;
+                    added.IsEnabled = false;
+                    db.AlertRules.Add(added);
+                }
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateException e) when (attempt < 3)
+            {
+                // Another node added this default at the same moment (unique DefaultKey): look again and add what's left.
+                logger.LogDebug(e, "Default alert {Key} was being added by another node", key);
+                db.ChangeTracker.Clear();
+                template = key == ExpiryKey ? ExpiryTemplate() : UninstallTemplate();
+            }
         }
-        await db.SaveChangesAsync(ct);
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -11,14 +12,15 @@ using MimeKit;
 namespace LicenseManager.Web.Features.Alerts;
 
 /// <summary>
-/// Delivers the outbox: claims due rows (a claim column with an expiry, so several nodes never send the same row
-/// at once and a crashed node's rows are picked up later), renders them on the first attempt, sends, and records
-/// every attempt. A failed attempt is retried with exponential backoff; after <see cref="MaxAttempts"/> the row is
+/// Delivers the outbox: one node at a time (a singleton lease, taken over within seconds when its holder dies) claims
+/// due rows, renders them on the first attempt, sends, and records every attempt. The holder of the lease takes rows
+/// still claimed by a node that lost it or died (its claim is void), so a crash delays no email by the claim's length. A failed attempt is retried with exponential backoff; after <see cref="MaxAttempts"/> the row is
 /// Failed and an administrator can resend it.
 /// </summary>
 public sealed class AlertEmailSender(
-    IServiceScopeFactory scopes, IMailTransport transport, IOptions<SmtpOptions> smtp, TimeProvider time, ILogger<AlertEmailSender> logger)
+    IServiceScopeFactory scopes, SingletonLeases leases, IMailTransport transport, IOptions<SmtpOptions> smtp, TimeProvider time, ILogger<AlertEmailSender> logger)
 {
+    public const string LeaseName = "alert-email-sender";
     public const int BatchSize = 20;
     public const int MaxAttempts = 10;
     private const int MaxBatchesPerRun = 50;
@@ -34,12 +36,15 @@ public sealed class AlertEmailSender(
     public async Task<int> SendDueAsync(CancellationToken ct = default)
     {
         var total = 0;
-        for (var i = 0; i < MaxBatchesPerRun && !ct.IsCancellationRequested; i++)
+        await leases.RunAsync(LeaseName, async leaseCt =>
         {
-            var claimed = await ClaimAsync(ct);
-            if (claimed.Count == 0) break;
-            total += await DeliverAsync(claimed, ct);
-        }
+            for (var i = 0; i < MaxBatchesPerRun && !leaseCt.IsCancellationRequested; i++)
+            {
+                var claimed = await ClaimAsync(leaseCt);
+                if (claimed.Count == 0) break;
+                total += await DeliverAsync(claimed, leaseCt);
+            }
+        }, ct);
         return total;
     }
 
@@ -51,15 +56,16 @@ public sealed class AlertEmailSender(
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         var now = time.GetUtcNow().UtcDateTime;
         var candidates = await db.EmailMessages.AsNoTracking()
-            .Where(m => (m.Status == EmailStatus.Queued || m.Status == EmailStatus.Retrying) && m.NextAttemptAt <= now && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .Where(m => (m.Status == EmailStatus.Queued || m.Status == EmailStatus.Retrying) && m.NextAttemptAt <= now)
             .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.Id).Take(BatchSize).ToListAsync(ct);
         if (candidates.Count == 0) return [];
 
-        // The conditions are checked again by the update itself: of two nodes racing for a row, one wins.
+        // Only the lease holder claims, so a claim left by another node is void (it lost the lease or died). The status
+        // is checked again by the update itself: a row an administrator changed meanwhile is left alone.
         var claim = $"{_node}/{Guid.NewGuid():N}";
         var until = now + ClaimDuration;
         await db.EmailMessages
-            .Where(m => candidates.Contains(m.Id) && (m.Status == EmailStatus.Queued || m.Status == EmailStatus.Retrying) && (m.ClaimedUntil == null || m.ClaimedUntil < now))
+            .Where(m => candidates.Contains(m.Id) && (m.Status == EmailStatus.Queued || m.Status == EmailStatus.Retrying))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, claim).SetProperty(m => m.ClaimedUntil, until), ct);
         return await db.EmailMessages.AsNoTracking().Where(m => candidates.Contains(m.Id) && m.ClaimedBy == claim).Select(m => m.Id).ToListAsync(ct);
     }

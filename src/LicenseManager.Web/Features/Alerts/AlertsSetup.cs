@@ -22,7 +22,7 @@ public static class AlertsSetup
         services.AddScoped<EditAlertRule>();
         services.AddScoped<SendAlertEmailsJob>();
         services.AddScoped<ExpiryAlertScanJob>();
-        services.AddHostedService<AlertDefaults>();
+        services.AddScoped<AlertDefaults>();
         return services;
     }
 }

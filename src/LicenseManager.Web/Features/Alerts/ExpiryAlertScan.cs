@@ -1,5 +1,6 @@
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Alerts;
@@ -13,10 +14,9 @@ namespace LicenseManager.Web.Features.Alerts;
 /// the same expiration date. A license whose expiration date is moved gets a new occurrence, so it is reminded again.
 /// A license already inside the window when a rule is switched on is reminded at the next scan.
 /// </summary>
-public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider time, ILogger<ExpiryAlertScan> logger)
+public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, SingletonLeases leases, TimeProvider time, ILogger<ExpiryAlertScan> logger)
 {
     public const string LeaseName = "alerts-expiry-scan";
-    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     /// <summary>What one scan did: whether it ran (another node may hold the scan), licenses in the rules' windows, emails queued.</summary>
     public sealed record Outcome(bool Ran, int Licenses, int Queued, TimeSpan Elapsed);
@@ -27,39 +27,31 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider ti
     public async Task<Outcome> ScanAsync(CancellationToken ct = default)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await using var leaseScope = scopes.CreateAsyncScope();
-        var db = leaseScope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        var lease = TimeSpan.FromMinutes(10);
-        if (!await DbLease.TryAcquireAsync(db, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct))
-            return new Outcome(false, 0, 0, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         var queued = 0;
         var inWindow = 0;
-        try
+        var run = await leases.RunAsync(LeaseName, async leaseCt =>
         {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
             var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
             var rules = await db.AlertRules.AsNoTracking()
                 .Where(r => r.IsEnabled && r.Trigger == AlertTrigger.LicenseExpiresSoon && r.DaysBefore != null)
-                .OrderBy(r => r.Id).ToListAsync(ct);
-            var who = leaseScope.ServiceProvider.GetService<IActorAccessor>()?.Current.Name ?? Actor.System.Name;
+                .OrderBy(r => r.Id).ToListAsync(leaseCt);
+            var who = scope.ServiceProvider.GetService<IActorAccessor>()?.Current.Name ?? Actor.System.Name;
             foreach (var rule in rules)
             {
                 DateOnly? to = today.AddDays(rule.DaysBefore!.Value);
                 var window = db.Licenses.Where(l => l.ExpirationDate >= today && l.ExpirationDate <= to && l.Status != LicenseStatus.Uninstalled);
                 if (rule.PackageKey is { } package) window = window.Where(l => l.PackageKey == package);
-                inWindow += await window.CountAsync(ct);
+                inWindow += await window.CountAsync(leaseCt);
                 for (var day = today; day <= to; day = day.AddDays(1))
-                {
-                    queued += await QueueDayAsync(db, rule, day, who, ct);
-                    await DbLease.TryAcquireAsync(db, LeaseName, _owner, lease, time.GetUtcNow().UtcDateTime, ct);
-                }
+                    queued += await QueueDayAsync(db, rule, day, who, leaseCt);
             }
-        }
-        finally
-        {
-            await DbLease.ReleaseAsync(db, LeaseName, _owner, CancellationToken.None);
-        }
+        }, ct);
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        logger.LogInformation("Expiry scan: {Licenses} licenses in the rules' windows, {Count} alert emails queued, in {Ms:F0} ms", inWindow, queued, elapsed.TotalMilliseconds);
+        if (run == LeaseRun.NotAcquired) return new Outcome(false, 0, 0, elapsed);
+        logger.LogInformation("Expiry scan{Partly}: {Licenses} licenses in the rules' windows, {Count} alert emails queued, in {Ms:F0} ms",
+            run == LeaseRun.Lost ? " (stopped: lease lost)" : "", inWindow, queued, elapsed.TotalMilliseconds);
         return new Outcome(true, inWindow, queued, elapsed);
     }
 
@@ -93,8 +85,8 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, TimeProvider ti
             }
             catch (System.Data.Common.DbException) when (attempt < 3)
             {
-                // Someone queued some of these meanwhile (a second scan after the lease expired under a slow one hit the
-                // unique key): the next attempt skips what is queued now.
+                // Someone queued some of these meanwhile (another node's scan that took over a lost lease hit the unique
+                // key): the next attempt skips what is queued now.
             }
         }
     }

@@ -1,5 +1,6 @@
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Alerts;
@@ -9,33 +10,24 @@ namespace LicenseManager.Web.Features.Alerts;
 /// "uninstalled" and "status changed" rules, and queues one email per (rule, license, change). The new outbox rows
 /// and the removal of the status changes are one transaction, so running this twice queues nothing twice.
 /// </summary>
-public sealed class StatusChangeAlerts(IServiceScopeFactory scopes, TimeProvider time)
+public sealed class StatusChangeAlerts(IServiceScopeFactory scopes, SingletonLeases leases, TimeProvider time)
 {
     public const string LeaseName = "alerts-status-changes";
     private const int BatchSize = 500;
-    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     /// <summary>Returns how many emails were queued.</summary>
     public async Task<int> QueuePendingAsync(CancellationToken ct = default)
     {
-        await using var leaseScope = scopes.CreateAsyncScope();
-        var leaseDb = leaseScope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        if (!await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, TimeSpan.FromMinutes(2), time.GetUtcNow().UtcDateTime, ct)) return 0;
         var queued = 0;
-        try
+        await leases.RunAsync(LeaseName, async leaseCt =>
         {
-            while (!ct.IsCancellationRequested)
+            while (!leaseCt.IsCancellationRequested)
             {
-                var (changes, count) = await QueueBatchAsync(ct);
+                var (changes, count) = await QueueBatchAsync(leaseCt);
                 queued += count;
                 if (changes < BatchSize) break;
-                await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, TimeSpan.FromMinutes(2), time.GetUtcNow().UtcDateTime, ct);
             }
-        }
-        finally
-        {
-            await DbLease.ReleaseAsync(leaseDb, LeaseName, _owner, CancellationToken.None);
-        }
+        }, ct);
         return queued;
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Installs;
@@ -10,16 +11,14 @@ namespace LicenseManager.Web.Features.Installs;
 /// Turns pending installation-log rows into packages, versions, leads and licenses, in batches.
 /// Each batch is one transaction that also marks its rows done or held, so a crash or a second run changes
 /// nothing twice; a batch that fails is retried event by event so one bad event holds only itself.
-/// One processor runs at a time across all nodes (a database lease).
+/// One processor runs at a time across all nodes (a <see cref="SingletonLeases"/> lease, taken over within seconds when its holder dies).
 /// </summary>
-public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvider time, ILogger<InstallEventProcessor> logger)
+public sealed class InstallEventProcessor(IServiceScopeFactory scopes, SingletonLeases leases, TimeProvider time, ILogger<InstallEventProcessor> logger)
 {
     public const string LeaseName = "install-event-processor";
     public const int DefaultBatchSize = 500;
-    private static readonly TimeSpan LeaseDuration = TimeSpan.FromMinutes(2);
-    private readonly string _owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-    // The database lease keeps other nodes out; this keeps a second caller in this process (the pump and the
-    // sweep job) from running beside the first under the same lease owner.
+    // The singleton lease keeps other nodes out; this keeps a second caller in this process (the pump and the
+    // sweep job) from waiting on the lease beside the first.
     private readonly SemaphoreSlim _running = new(1, 1);
 
     /// <summary>
@@ -31,7 +30,13 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvi
         if (!await _running.WaitAsync(0, ct)) return 0;
         try
         {
-            return await ProcessUnderLeaseAsync(batchSize, ct);
+            // Nothing pending: no lease to take (the pump asks every few seconds on every node).
+            await using (var scope = scopes.CreateAsyncScope())
+                if (!await scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>().InstallEvents.AnyAsync(e => e.State == InstallEventState.Pending, ct))
+                    return 0;
+            var total = 0;
+            await leases.RunAsync(LeaseName, async leaseCt => total = await ProcessUnderLeaseAsync(batchSize, leaseCt, n => total = n), ct);
+            return total;
         }
         finally
         {
@@ -39,34 +44,25 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, TimeProvi
         }
     }
 
-    private async Task<int> ProcessUnderLeaseAsync(int batchSize, CancellationToken ct)
+    /// <param name="ct">Fires when the lease is lost (or the caller gives up): the batch in flight rolls back.</param>
+    private async Task<int> ProcessUnderLeaseAsync(int batchSize, CancellationToken ct, Action<int> progress)
     {
-        await using var leaseScope = scopes.CreateAsyncScope();
-        var leaseDb = leaseScope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        if (!await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, LeaseDuration, time.GetUtcNow().UtcDateTime, ct))
-            return 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         var total = 0;
-        try
+        while (!ct.IsCancellationRequested)
         {
-            while (!ct.IsCancellationRequested)
-            {
-                var ids = await leaseDb.InstallEvents.AsNoTracking()
-                    .Where(e => e.State == InstallEventState.Pending)
-                    .OrderBy(e => e.Id).Select(e => e.Id).Take(batchSize).ToListAsync(ct);
-                if (ids.Count == 0) break;
+            var ids = await db.InstallEvents.AsNoTracking()
+                .Where(e => e.State == InstallEventState.Pending)
+                .OrderBy(e => e.Id).Select(e => e.Id).Take(batchSize).ToListAsync(ct);
+            if (ids.Count == 0) break;
 
-                if (await TryApplyAsync(ids, ct) is not null)
-                    foreach (var id in ids) // isolate the event that broke the batch
-                        if (await TryApplyAsync([id], ct) is { } error) await HoldAsFailedAsync(id, error, ct);
+            if (await TryApplyAsync(ids, ct) is not null)
+                foreach (var id in ids) // isolate the event that broke the batch
+                    if (await TryApplyAsync([id], ct) is { } error) await HoldAsFailedAsync(id, error, ct);
 
-                total += ids.Count;
-                // Another node took over (this pass ran past the lease): stop rather than process beside it.
-                if (!await DbLease.TryAcquireAsync(leaseDb, LeaseName, _owner, LeaseDuration, time.GetUtcNow().UtcDateTime, ct)) break;
-            }
-        }
-        finally
-        {
-            await DbLease.ReleaseAsync(leaseDb, LeaseName, _owner, CancellationToken.None);
+            total += ids.Count;
+            progress(total);
         }
         return total;
     }
