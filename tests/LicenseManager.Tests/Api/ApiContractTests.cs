@@ -363,12 +363,15 @@ public abstract class ApiContractTests(LmaApp app)
     }
 
     /// <summary>Sends the request; the status must be the expected one, documented, with the documented media type, headers and body schema.</summary>
-    private async Task<List<string>> CheckAsync(JsonNode doc, JsonNode? op, string label, Exchange exchange, Data data)
+    private Task<List<string>> CheckAsync(JsonNode doc, JsonNode? op, string label, Exchange exchange, Data data) =>
+        CheckAsync(app.CreateClient(), doc, op, label, exchange, data);
+
+    internal static async Task<List<string>> CheckAsync(HttpClient client, JsonNode doc, JsonNode? op, string label, Exchange exchange, Data data)
     {
         var failures = new List<string>();
         using var request = exchange.Request(data);
         var described = $"{request.Method} {request.RequestUri}";
-        using var response = await app.CreateClient().SendAsync(request);
+        using var response = await client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         var status = (int)response.StatusCode;
         var mediaType = response.Content.Headers.ContentType?.MediaType;
@@ -454,7 +457,7 @@ public abstract class ApiContractTests(LmaApp app)
         return request;
     }
 
-    private static HttpRequestMessage Get(string? key, string url) => Send(HttpMethod.Get, key, url);
+    internal static HttpRequestMessage Get(string? key, string url) => Send(HttpMethod.Get, key, url);
 
     private static HttpRequestMessage Json(HttpMethod method, string key, string url, object body, string? ifMatch = null) =>
         Send(method, key, url, new StringContent(body as string ?? JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"), ifMatch);
@@ -478,7 +481,7 @@ public abstract class ApiContractTests(LmaApp app)
 
     private async Task<JsonNode> DocumentAsync() => JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
 
-    private static IEnumerable<(string Name, JsonNode Op)> Operations(JsonNode doc) =>
+    internal static IEnumerable<(string Name, JsonNode Op)> Operations(JsonNode doc) =>
         from path in doc["paths"]!.AsObject()
         from method in path.Value!.AsObject()
         where method.Key is "get" or "put" or "post" or "delete" or "patch" or "head" or "options"
