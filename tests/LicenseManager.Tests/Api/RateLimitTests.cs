@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
 
@@ -32,6 +33,22 @@ public abstract class RateLimitTests(LmaApp app)
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value.TotalSeconds, 1, 60);
         Assert.Equal(HttpStatusCode.OK, (await quiet.GetAsync(org.CheckUrl())).StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task The_429_answer_is_the_one_the_OpenAPI_document_describes()
+    {
+        Requires.Available(app);
+        var org = await app.LicensedOrgAsync(new LicenseDefaults(LicenseStatus.Active, null, null));
+        var key = await app.CreateKeyAsync("contract-429");
+        var doc = JsonNode.Parse(await app.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+        var check = ApiContractTests.Operations(doc).Single(o => o.Op["operationId"]?.GetValue<string>() == "checkLicense").Op;
+        var busy = app.ApiClient(key);
+        for (var i = 0; i < Limit; i++) Assert.Equal(HttpStatusCode.OK, (await busy.GetAsync(org.CheckUrl())).StatusCode);
+
+        var past = new ApiContractTests.Exchange("past the limit", HttpStatusCode.TooManyRequests, _ => ApiContractTests.Get(key, org.CheckUrl()), "rate_limited");
+        var failures = await ApiContractTests.CheckAsync(app.CreateClient(), doc, check, "checkLicense / past the limit", past, null!);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 }
 

@@ -16,7 +16,7 @@ namespace LicenseManager.Web.Features.Api;
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status401Unauthorized)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status403Forbidden)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status429TooManyRequests)]
-[Tags("Licensing (scope check)")]
+[Tags(ApiContract.Tags.Licensing)]
 // Services beyond the check come per action ([FromServices]): the check, the hottest endpoint, resolves nothing it doesn't use.
 public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
 {
@@ -26,6 +26,8 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
 
     /// <summary>Is this org (and user) licensed for the package? isCurrentUserLicensed.</summary>
     [HttpGet("check")]
+    [EndpointName("checkLicense")]
+    [RequiredQuery("packageId", "orgId")]
     [EndpointSummary("Check a license (isCurrentUserLicensed)")]
     [ProducesResponseType(typeof(LicenseCheckAnswer), StatusCodes.Status200OK)]
     public async Task<IActionResult> Check([FromQuery] string? packageId, [FromQuery] string? orgId, [FromQuery] string? userId, CancellationToken ct)
@@ -36,6 +38,7 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
     }
 
     [HttpGet("{packageId}/{orgId}/seats")]
+    [EndpointName("listSeats")]
     [EndpointSummary("List the users who hold a seat")]
     [ProducesResponseType(typeof(SeatListResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
@@ -48,6 +51,7 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
     }
 
     [HttpGet("{packageId}/{orgId}/seats/{userId}")]
+    [EndpointName("getSeat")]
     [EndpointSummary("Does this user hold a seat?")]
     [ProducesResponseType(typeof(SeatResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
@@ -63,6 +67,7 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
 
     /// <summary>Assigns a seat. 201 when assigned, 200 when the user already held one, 409 when no seat is free.</summary>
     [HttpPut("{packageId}/{orgId}/seats/{userId}")]
+    [EndpointName("assignSeat")]
     [EndpointSummary("Assign a seat to a user")]
     [ProducesResponseType(typeof(SeatResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(SeatResource), StatusCodes.Status201Created)]
@@ -84,6 +89,7 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
 
     /// <summary>Revokes a seat. Idempotent: 204 whether or not the user held one.</summary>
     [HttpDelete("{packageId}/{orgId}/seats/{userId}")]
+    [EndpointName("revokeSeat")]
     [EndpointSummary("Revoke a user's seat")]
     [ProducesResponseType(StatusCodes.Status204NoContent)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
@@ -101,6 +107,7 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
 
     /// <summary>A signed license token (compact JWS, ES256) to verify offline against /.well-known/jwks.json.</summary>
     [HttpPost("{packageId}/{orgId}/token")]
+    [EndpointName("issueLicenseToken")]
     [EndpointSummary("Issue a signed license token")]
     [ProducesResponseType(typeof(TokenResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]

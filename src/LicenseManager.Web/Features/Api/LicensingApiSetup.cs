@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
 namespace LicenseManager.Web.Features.Api;
@@ -80,24 +79,7 @@ public static class LicensingApiSetup
         services.AddOpenApi("v1", o =>
         {
             o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1", StringComparison.Ordinal) == true;
-            o.AddDocumentTransformer((document, _, _) =>
-            {
-                document.Info = new OpenApiInfo
-                {
-                    Title = "LicenseManager API",
-                    Version = "v1",
-                    Description = "Licensing API for the ISV's own app (license checks, seats, signed license tokens), the management API and install events. "
-                                  + "Authenticate with `Authorization: Bearer <API key>`; install events are authenticated by their HMAC signature. "
-                                  + "Signed license tokens verify against /.well-known/jwks.json. Errors are ProblemDetails with a stable `code`.",
-                };
-                document.Components ??= new OpenApiComponents();
-                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-                document.Components.SecuritySchemes["ApiKey"] = new OpenApiSecurityScheme
-                {
-                    Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "An LMA API key (lma_...), created under Admin > API keys or with `api-keys create`.",
-                };
-                return Task.CompletedTask;
-            });
+            o.AddApiContract();
         });
         return builder;
     }

@@ -25,7 +25,7 @@ namespace LicenseManager.Web.Features.Api;
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status401Unauthorized)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status403Forbidden)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status429TooManyRequests)]
-[Tags("Management (scope manage)")]
+[Tags(ApiContract.Tags.Management)]
 public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLicense modify, PackageCommands packages, LicenseCheck check) : ControllerBase
 {
     public const int DefaultPageSize = 50;
@@ -53,6 +53,8 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     /// <summary>Licenses with the list view's filters (status, package, version, expiresAfter, expiresBefore, sandbox, edition,
     /// orgStatus, seats=site|seats, minSeats, maxSeats, q) and sort (sort, dir); page with `after` = the previous page's `next`.</summary>
     [HttpGet("licenses")]
+    [EndpointName("listLicenses")]
+    [LicenseListQuery]
     [EndpointSummary("List licenses")]
     [ProducesResponseType(typeof(LicensePage), StatusCodes.Status200OK)]
     public async Task<IActionResult> ListLicenses([FromQuery] string? after, [FromQuery] int? limit, CancellationToken ct)
@@ -70,6 +72,8 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     }
 
     [HttpGet("licenses/{name:long}")]
+    [EndpointName("getLicense")]
+    [ResponseHeader("ETag", StatusCodes.Status200OK)]
     [EndpointSummary("Read a license")]
     [ProducesResponseType(typeof(LicenseResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
@@ -86,6 +90,11 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     /// 428 without it, 412 when someone changed the license since.
     /// </summary>
     [HttpPost("licenses/{name:long}/modify")]
+    [EndpointName("modifyLicense")]
+    [RequestHeader("If-Match", Required = true)]
+    [ResponseHeader("ETag", StatusCodes.Status200OK)]
+    [ResponseHeader("ETag", StatusCodes.Status412PreconditionFailed, Required = false)]
+    [ResponseHeader("Warning", StatusCodes.Status200OK, Required = false)]
     [EndpointSummary("Modify a license (If-Match required)")]
     [Consumes("application/json")]
     [ProducesResponseType(typeof(LicenseResource), StatusCodes.Status200OK)]
@@ -122,6 +131,7 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     }
 
     [HttpGet("packages")]
+    [EndpointName("listPackages")]
     [EndpointSummary("List packages")]
     [ProducesResponseType(typeof(IReadOnlyList<PackageResource>), StatusCodes.Status200OK)]
     public async Task<IActionResult> ListPackages(CancellationToken ct)
@@ -134,6 +144,8 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     }
 
     [HttpGet("packages/{packageId}")]
+    [EndpointName("getPackage")]
+    [ResponseHeader("ETag", StatusCodes.Status200OK)]
     [EndpointSummary("Read a package")]
     [ProducesResponseType(typeof(PackageResource), StatusCodes.Status200OK)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status404NotFound)]
@@ -148,6 +160,9 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
 
     /// <summary>Associates the package with these defaults (or changes them). `If-Match` is optional here: with it, 412 when stale.</summary>
     [HttpPut("packages/{packageId}/association")]
+    [EndpointName("setPackageAssociation")]
+    [RequestHeader("If-Match")]
+    [ResponseHeader("ETag", StatusCodes.Status200OK)]
     [EndpointSummary("Set a package's association defaults")]
     [Consumes("application/json")]
     [ProducesResponseType(typeof(PackageResource), StatusCodes.Status200OK)]
@@ -168,6 +183,9 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     }
 
     [HttpPut("packages/{packageId}/lead-manager")]
+    [EndpointName("setPackageLeadManager")]
+    [RequestHeader("If-Match")]
+    [ResponseHeader("ETag", StatusCodes.Status200OK)]
     [EndpointSummary("Set a package's lead manager (userId null: the LMA owns new leads)")]
     [Consumes("application/json")]
     [ProducesResponseType(typeof(PackageResource), StatusCodes.Status200OK)]

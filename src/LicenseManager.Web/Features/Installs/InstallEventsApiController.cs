@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FluentValidation;
+using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -12,6 +13,7 @@ namespace LicenseManager.Web.Features.Installs;
 [AllowAnonymous] // authenticated by the HMAC signature, not a user
 [IgnoreAntiforgeryToken]
 [Route("api/v1/install-events")]
+[Tags(ApiContract.Tags.InstallEvents)]
 public sealed class InstallEventsApiController(
     IngestSignature signature,
     IValidator<InstallEventRequest> validator,
@@ -19,6 +21,10 @@ public sealed class InstallEventsApiController(
     IOptions<IngestOptions> options) : ControllerBase
 {
     [HttpPost]
+    [EndpointName("ingestInstallEvent")]
+    [EndpointSummary("Send an install event (signed with X-Lma-Signature)")]
+    [RequestHeader(IngestSignature.Header, Required = true)]
+    [RequestBodySchema(ApiContract.InstallEventSchema)]
     [ProducesResponseType(typeof(AcceptedEvent), StatusCodes.Status202Accepted)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status400BadRequest)]
     [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status401Unauthorized)]
