@@ -113,14 +113,16 @@ public static class LicensingApiSetup
         var endpoint = context.GetEndpoint();
         if (endpoint is not null && (endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null))
             return next(context);
-        object rule = context.Request.Path.StartsWithSegments("/api/v1/install-events") ? new AllowAnonymousAttribute() : AnyValidKey;
+        // A key's misses count against its rate limit like its other requests.
+        object[] rules = context.Request.Path.StartsWithSegments("/api/v1/install-events") ? [new AllowAnonymousAttribute()] : [AnyValidKey, KeyRateLimit];
         context.SetEndpoint(endpoint is null
-            ? new Endpoint(NoSuchEndpoint, new EndpointMetadataCollection(rule), "404 no such API endpoint")
-            : new Endpoint(endpoint.RequestDelegate, new EndpointMetadataCollection([.. endpoint.Metadata, rule]), endpoint.DisplayName));
+            ? new Endpoint(NoSuchEndpoint, new EndpointMetadataCollection(rules), "404 no such API endpoint")
+            : new Endpoint(endpoint.RequestDelegate, new EndpointMetadataCollection([.. endpoint.Metadata, .. rules]), endpoint.DisplayName));
         return next(context);
     });
 
     private static readonly AuthorizeAttribute AnyValidKey = new() { AuthenticationSchemes = ApiKeyAuth.Scheme };
+    private static readonly EnableRateLimitingAttribute KeyRateLimit = new(RateLimitPolicy);
 
     // The status code pages then write the API's ProblemDetails (Features/Errors).
     private static Task NoSuchEndpoint(HttpContext context)
