@@ -52,12 +52,14 @@ public static class LicenseManagerSetup
         services.AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
             .AddRazorOptions(o => o.ViewLocationExpanders.Add(new FeatureViewLocationExpander()));
         services.AddHealthChecks();
+        services.AddHttpSecurity();
         builder.AddLicensingApi();
         return builder;
     }
 
     public static WebApplication UseLicenseManager(this WebApplication app)
     {
+        app.UseSecurityHeaders(LicensingApiSetup.ReferencePath, JobsSetup.DashboardPath);
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");
@@ -66,6 +68,7 @@ public static class LicenseManagerSetup
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseApiRouteMisses();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseLicensingApi();

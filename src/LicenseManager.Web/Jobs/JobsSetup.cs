@@ -101,9 +101,11 @@ public static class JobsSetup
         jobs.AddOrUpdate<ExpiryAlertScanJob>("alert-expiry-scan-daily", j => j.RunAsync(CancellationToken.None), Cron.Daily(6));
     }
 
+    public const string DashboardPath = "/hangfire";
+
     public static WebApplication UseLmaJobs(this WebApplication app)
     {
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        app.MapHangfireDashboard(DashboardPath, new DashboardOptions
         {
             Authorization = [new AdministratorDashboardFilter()],
             AppPath = "/",

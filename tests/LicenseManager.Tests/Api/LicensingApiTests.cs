@@ -213,9 +213,9 @@ public abstract class LicensingApiTests(LmaApp app)
         Assert.Equal(HttpStatusCode.BadRequest, (await api.PutAsync($"/api/v1/licenses/{Events.NewPackageId()}/{Events.NewOrgId()}/seats/{new string('u', 65)}", null)).StatusCode);
         var malformed = await api.PostAsync("/api/v1/licenses/1/modify", new StringContent("{not json", Encoding.UTF8, "application/json"));
         Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (malformed.StatusCode, await malformed.ProblemCodeAsync()));
-        // No such endpoint: the app's fallback policy (a signed-in user) answers first, as ProblemDetails, not an HTML page.
+        // No such endpoint: a 404 ProblemDetails for a valid key, not an HTML page (more in ApiStatusCodeTests).
         var unknown = await api.GetAsync("/api/v1/nothing-here");
-        Assert.Equal((HttpStatusCode.Unauthorized, "unauthorized"), (unknown.StatusCode, await unknown.ProblemCodeAsync()));
+        Assert.Equal((HttpStatusCode.NotFound, "not_found"), (unknown.StatusCode, await unknown.ProblemCodeAsync()));
     }
 
     [SkippableFact]
@@ -294,6 +294,34 @@ public abstract class LicensingApiTests(LmaApp app)
         var back = await api.PostJsonAsync(url + "/modify", new { status = "Trial", seats = 50, siteLicense = false, expirationDate = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10) }, saved.Headers.ETag!.Tag);
         Assert.Equal((HttpStatusCode.UnprocessableEntity, LicenseRules.Codes.BackToTrial), (back.StatusCode, await back.ProblemCodeAsync()));
         Assert.Contains("Once a license has been Active it can't return to Trial.", (await back.JsonAsync()).GetProperty("errors").GetProperty("status")[0].GetString());
+    }
+
+    [SkippableFact]
+    public async Task Management_modify_compares_If_Match_strongly_and_takes_a_star_as_any_current_version()
+    {
+        Requires.Available(app);
+        var org = await app.LicensedOrgAsync(new LicenseDefaults(LicenseStatus.Active, 5, null));
+        var api = app.ApiClient(await app.CreateKeyAsync());
+        var url = $"/api/v1/licenses/{org.LicenseName}";
+        var etag = (await api.GetAsync(url)).Headers.ETag!.Tag;
+        var change = new { status = "Active", seats = 6, siteLicense = false, doesNotExpire = true };
+
+        // RFC 9110 13.1.1: If-Match uses the strong comparison, so a weak tag never matches, even the current one.
+        var weak = await api.PostJsonAsync(url + "/modify", change, "W/" + etag);
+        Assert.Equal((HttpStatusCode.PreconditionFailed, "if_match_weak"), (weak.StatusCode, await weak.ProblemCodeAsync()));
+        Assert.Equal(5, (await app.LicenseAsync(org.Package.Key, org.OrgId))!.Seats);
+
+        var star = await api.PostJsonAsync(url + "/modify", change, "*");
+        Assert.Equal(HttpStatusCode.OK, star.StatusCode);
+        Assert.Equal(6, (await app.LicenseAsync(org.Package.Key, org.OrgId))!.Seats);
+
+        // A list matches when any of its strong tags is the current one.
+        var current = star.Headers.ETag!.Tag;
+        var list = await api.PostJsonAsync(url + "/modify", change with { seats = 7 }, $"{etag}, {current}");
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        var missing = await api.PostJsonAsync(url + "/modify", change);
+        Assert.Equal((HttpStatusCode.PreconditionRequired, "if_match_required"), (missing.StatusCode, await missing.ProblemCodeAsync()));
+        Assert.Equal(7, (await app.LicenseAsync(org.Package.Key, org.OrgId))!.Seats);
     }
 
     [SkippableFact]

@@ -2,12 +2,19 @@ using System.Net;
 using System.Text.Json.Nodes;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LicenseManager.Tests.Api;
 
 /// <summary>Each API key has its own request budget; past it the API answers 429 with Retry-After.</summary>
 public abstract class RateLimitTests(LmaApp app)
 {
+    private FakeTimeProvider Clock => ((IFakeClockApp)app).Clock;
+
     public const int Limit = 3;
 
     public static void AddTinyLimit(IDictionary<string, string?> settings)
@@ -50,18 +57,72 @@ public abstract class RateLimitTests(LmaApp app)
         var failures = await ApiContractTests.CheckAsync(app.CreateClient(), doc, check, "checkLicense / past the limit", past, null!);
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
+
+    [SkippableFact]
+    public async Task Retry_After_states_the_seconds_left_in_the_window_not_the_window()
+    {
+        Requires.Available(app);
+        var org = await app.LicensedOrgAsync(new LicenseDefaults(LicenseStatus.Active, null, null));
+        var api = app.ApiClient(await app.CreateKeyAsync("windowed"));
+
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(org.CheckUrl())).StatusCode); // the key's window opens here
+        Clock.Advance(TimeSpan.FromSeconds(20));
+        for (var i = 1; i < Limit; i++) Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(org.CheckUrl())).StatusCode);
+        var limited = await api.GetAsync(org.CheckUrl());
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(40), limited.Headers.RetryAfter?.Delta);
+
+        Clock.Advance(TimeSpan.FromSeconds(39.5));
+        var stillLimited = await api.GetAsync(org.CheckUrl());
+        Assert.Equal(HttpStatusCode.TooManyRequests, stillLimited.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), stillLimited.Headers.RetryAfter?.Delta); // rounded up: never "retry now" while still limited
+
+        Clock.Advance(TimeSpan.FromSeconds(0.5));
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(org.CheckUrl())).StatusCode); // a new window
+    }
 }
 
-public sealed class RateLimitedSqliteApp : SqliteApp
+public interface IFakeClockApp
 {
+    FakeTimeProvider Clock { get; }
+}
+
+internal static class FakeClock
+{
+    public static void Use(IWebHostBuilder builder, FakeTimeProvider clock) =>
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(clock);
+        });
+}
+
+public sealed class RateLimitedSqliteApp : SqliteApp, IFakeClockApp
+{
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        FakeClock.Use(builder, Clock);
+    }
+
     protected override IDictionary<string, string?> ExtraSettings
     {
         get { var s = base.ExtraSettings; RateLimitTests.AddTinyLimit(s); return s; }
     }
 }
 
-public sealed class RateLimitedPostgresApp : PostgresApp
+public sealed class RateLimitedPostgresApp : PostgresApp, IFakeClockApp
 {
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        FakeClock.Use(builder, Clock);
+    }
+
     protected override IDictionary<string, string?> ExtraSettings
     {
         get { var s = base.ExtraSettings; RateLimitTests.AddTinyLimit(s); return s; }

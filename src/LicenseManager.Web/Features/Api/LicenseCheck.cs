@@ -14,19 +14,27 @@ public sealed record LicenseCheckAnswer(bool Licensed, string Code, LicenseSumma
 
 /// <summary>
 /// isCurrentUserLicensed for the ISV's app: reads, never writes. Answers come from this node's memory for
-/// <see cref="LicensingApiOptions.CheckCacheSeconds"/> (default 5 s): changes made through this node's API are
-/// invalidated at once; a Modify License page save, an install event or a change on another node is seen within that bound.
-/// The rule itself is <see cref="LicenseRules.Check"/>.
+/// <see cref="LicensingApiOptions.CheckCacheSeconds"/> (default 5 s). A change saved on this node (Modify License page or
+/// API, seat assignment or revocation, license deletion) drops what this node remembers of that license at once; a change
+/// saved on another node, or by the install processor, is seen within that bound. Signed tokens never use the cache
+/// (<see cref="ReadCurrentAsync"/>). The rule itself is <see cref="LicenseRules.Check"/>.
 /// </summary>
 public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<LicensingApiOptions> options, TimeProvider time)
 {
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 200_000 });
+
+    /// <summary>
+    /// Counts invalidations. A check that read the database before an invalidation and would remember its answer after
+    /// it could otherwise put the old state back in the cache for a whole period; such an answer is served, not kept.
+    /// </summary>
+    private long _generation;
 
     internal sealed record Snapshot(long Key, LicenseStatus Status, int? Seats, DateOnly? ExpirationDate, LicenseSummary Summary);
 
     public async Task<LicenseCheckAnswer> CheckAsync(string packageId, string orgId, string? userId, CancellationToken ct)
     {
         var cacheSeconds = options.Value.CheckCacheSeconds;
+        var generation = Volatile.Read(ref _generation);
         var licenseKey = ("license", packageId, orgId);
         Snapshot? license = null;
         bool? holdsSeat = null;
@@ -41,17 +49,37 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
             {
                 var row = await FindLicense(db, packageId, orgId, userId ?? "", ct);
                 license = row is null ? null : ToSnapshot(row);
-                Remember(licenseKey, license, cacheSeconds);
-                if (row is { Seats: not null } && userId is not null) Remember(("seat", row.Id, userId), (object)row.HoldsSeat, cacheSeconds);
+                Remember(licenseKey, license, cacheSeconds, generation);
+                if (row is { Seats: not null } && userId is not null) Remember(("seat", row.Id, userId), (object)row.HoldsSeat, cacheSeconds, generation);
                 holdsSeat = row?.HoldsSeat;
             }
             else
             {
                 holdsSeat = await HoldsSeat(db, license!.Key, userId!, ct);
-                Remember(("seat", license.Key, userId!), (object)holdsSeat.Value, cacheSeconds);
+                Remember(("seat", license.Key, userId!), (object)holdsSeat.Value, cacheSeconds, generation);
             }
         }
         if (license is not { Seats: not null } || userId is null) holdsSeat = null;
+        return Answer(license, holdsSeat);
+    }
+
+    /// <summary>
+    /// The license as the database has it now, for the org (no user): what a signed token states. Never served from
+    /// the cache, since a token outlives it by hours; the fresh answer then replaces this node's cached one.
+    /// </summary>
+    public async Task<LicenseCheckAnswer> ReadCurrentAsync(string packageId, string orgId, CancellationToken ct)
+    {
+        var generation = Volatile.Read(ref _generation);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        var row = await FindLicense(db, packageId, orgId, "", ct);
+        var license = row is null ? null : ToSnapshot(row);
+        Remember(("license", packageId, orgId), license, options.Value.CheckCacheSeconds, generation);
+        return Answer(license, holdsSeat: null);
+    }
+
+    private LicenseCheckAnswer Answer(Snapshot? license, bool? holdsSeat)
+    {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var code = LicenseRules.Check(license?.Status, license?.Seats, license?.ExpirationDate, today, holdsSeat);
         return new LicenseCheckAnswer(code == LicenseCheckCode.OK, code.ToString(), license?.Summary);
@@ -65,15 +93,19 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
         return true;
     }
 
-    private void Remember(object key, object? value, int cacheSeconds)
+    private void Remember(object key, object? value, int cacheSeconds, long readAtGeneration)
     {
-        if (cacheSeconds > 0)
+        if (cacheSeconds > 0 && Volatile.Read(ref _generation) == readAtGeneration)
             _cache.Set(key, value, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(cacheSeconds) });
     }
 
-    /// <summary>Forgets what this node knows about a license (after a change made through this node).</summary>
+    /// <summary>
+    /// Forgets what this node knows about a license. Call it after a change to the license or its seats was saved
+    /// (committed), never before and never for a save that failed: a failed save changed nothing to forget.
+    /// </summary>
     public void Invalidate(string packageId, string orgId, long? licenseKey = null, string? userId = null)
     {
+        Interlocked.Increment(ref _generation);
         _cache.Remove(("license", packageId, orgId));
         if (licenseKey is { } key && userId is not null) _cache.Remove(("seat", key, userId));
     }

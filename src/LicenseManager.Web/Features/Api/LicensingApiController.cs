@@ -105,7 +105,8 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
         };
     }
 
-    /// <summary>A signed license token (compact JWS, ES256) to verify offline against /.well-known/jwks.json.</summary>
+    /// <summary>A signed license token (compact JWS, ES256) to verify offline against /.well-known/jwks.json. It states the
+    /// license as the database has it now, never a cached check answer: a token lives for hours.</summary>
     [HttpPost("{packageId}/{orgId}/token")]
     [EndpointName("issueLicenseToken")]
     [EndpointSummary("Issue a signed license token")]
@@ -114,7 +115,7 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
     public async Task<IActionResult> Token(string packageId, string orgId, [FromServices] LicenseTokens tokens, CancellationToken ct)
     {
         if (Refuse(packageId, orgId, null) is { } refused) return refused;
-        var answer = await check.CheckAsync(packageId, orgId, null, ct);
+        var answer = await check.ReadCurrentAsync(packageId, orgId, ct);
         if (answer.License is null) return ApiInput.LicenseNotFound(packageId, orgId);
         var token = await tokens.IssueAsync(packageId, orgId, answer, ct);
         return Ok(new TokenResource(token.Token, token.TokenType, token.ExpiresAt, token.KeyId));

@@ -49,15 +49,12 @@ public static class LicensingApiSetup
             o.AddPolicy(RateLimitPolicy, context =>
             {
                 var key = context.User.FindFirst(ApiKeyAuth.KeyIdClaim)?.Value ?? "anonymous";
-                return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.RateLimit.PermitLimit,
-                    Window = options.RateLimit.Window,
-                    QueueLimit = 0,
-                });
+                var time = context.RequestServices.GetRequiredService<TimeProvider>();
+                return RateLimitPartition.Get(key, _ => new ApiKeyWindowLimiter(options.RateLimit.PermitLimit, options.RateLimit.Window, time));
             });
             o.OnRejected = async (context, ct) =>
             {
+                // The seconds left in this key's window, rounded up: a client that waits that long is let through.
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : options.RateLimit.Window;
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 var response = context.HttpContext.Response;
@@ -84,6 +81,38 @@ public static class LicensingApiSetup
         return builder;
     }
 
+    /// <summary>
+    /// Call between UseRouting and UseAuthentication. A request under /api/v1 that matches no endpoint, or matches one
+    /// only by its path (the router's 405 endpoint for a wrong method, MVC's 415 endpoint for a body it doesn't take),
+    /// carries no authorization rule of its own, so the app's fallback policy (a signed-in user) would answer 401 even
+    /// with a valid key. These get the API's rule instead: a valid key of any scope, then the honest 404, 405 or 415;
+    /// a missing, unknown or revoked key still gets 401, so callers without a key learn nothing about the routes.
+    /// The ingest endpoint is authenticated by its signature, not a key: its misses need no key.
+    /// </summary>
+    public static IApplicationBuilder UseApiRouteMisses(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (!context.Request.Path.StartsWithSegments("/api/v1")) return next(context);
+        var endpoint = context.GetEndpoint();
+        if (endpoint is not null && (endpoint.Metadata.GetMetadata<IAuthorizeData>() is not null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null))
+            return next(context);
+        // A key's misses count against its rate limit like its other requests.
+        object[] rules = context.Request.Path.StartsWithSegments("/api/v1/install-events") ? [new AllowAnonymousAttribute()] : [AnyValidKey, KeyRateLimit];
+        context.SetEndpoint(endpoint is null
+            ? new Endpoint(NoSuchEndpoint, new EndpointMetadataCollection(rules), "404 no such API endpoint")
+            : new Endpoint(endpoint.RequestDelegate, new EndpointMetadataCollection([.. endpoint.Metadata, .. rules]), endpoint.DisplayName));
+        return next(context);
+    });
+
+    private static readonly AuthorizeAttribute AnyValidKey = new() { AuthenticationSchemes = ApiKeyAuth.Scheme };
+    private static readonly EnableRateLimitingAttribute KeyRateLimit = new(RateLimitPolicy);
+
+    // The status code pages then write the API's ProblemDetails (Features/Errors).
+    private static Task NoSuchEndpoint(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
     /// <summary>Call after UseAuthorization: the rate limiter partitions by the API key that authorization authenticated.</summary>
     public static WebApplication UseLicensingApi(this WebApplication app)
     {
@@ -95,7 +124,9 @@ public static class LicensingApiSetup
             })
             .AllowAnonymous().ExcludeFromDescription();
         app.MapOpenApi(OpenApiPath).AllowAnonymous();
-        app.MapScalarApiReference(ReferencePath, o => o.WithTitle("LicenseManager API").WithOpenApiRoutePattern(OpenApiPath)).AllowAnonymous();
+        // No web fonts from Scalar's CDN: the reference loads nothing from other origins (HttpSecurity.ApiReferencePolicy).
+        app.MapScalarApiReference(ReferencePath, o => o.WithTitle("LicenseManager API").WithOpenApiRoutePattern(OpenApiPath).DisableDefaultFonts())
+            .AllowAnonymous();
         return app;
     }
 }

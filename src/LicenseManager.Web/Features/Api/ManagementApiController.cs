@@ -26,7 +26,7 @@ namespace LicenseManager.Web.Features.Api;
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status403Forbidden)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status429TooManyRequests)]
 [Tags(ApiContract.Tags.Management)]
-public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLicense modify, PackageCommands packages, LicenseCheck check) : ControllerBase
+public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLicense modify, PackageCommands packages) : ControllerBase
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
@@ -86,8 +86,8 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     }
 
     /// <summary>
-    /// Modify License with the page's rules and messages. `If-Match` must carry the ETag read from the license:
-    /// 428 without it, 412 when someone changed the license since.
+    /// Modify License with the page's rules and messages. `If-Match` must carry the ETag read from the license (or `*`):
+    /// 428 without it, 412 when someone changed the license since or when the tag is weak (strong comparison, RFC 9110).
     /// </summary>
     [HttpPost("licenses/{name:long}/modify")]
     [EndpointName("modifyLicense")]
@@ -106,7 +106,10 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     {
         var license = await db.Licenses.AsNoTracking().Include(l => l.Package).FirstOrDefaultAsync(l => l.Id == name, ct);
         if (license is null || !User.MayUsePackage(license.Package.PackageId)) return LicenseNotFound(name);
-        if (IfMatch() is not { } version) return IfMatchProblem();
+        var precondition = ReadIfMatch();
+        if (precondition.Problem is { } refused) return refused;
+        // "*" matches whatever version is current; a list matches when any of its tags is the current one.
+        var version = precondition.Any || precondition.Versions.Contains(license.Version) ? license.Version : precondition.Versions[0];
 
         var input = new ModifyLicenseInput
         {
@@ -114,7 +117,6 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
             DoesNotExpire = body.DoesNotExpire, ExpirationDate = body.ExpirationDate, Version = version,
         };
         var outcome = await modify.ExecuteAsync(name, input, ct);
-        check.Invalidate(license.Package.PackageId, license.SubscriberOrgId);
         if (outcome.Conflict)
         {
             Response.Headers.ETag = ETag(outcome.License!.Version);
@@ -176,8 +178,8 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
             return ApiInput.Violations(422, [new RuleViolation("Status", LicenseRules.Codes.StatusNotAllowed, "New licenses start as Trial or Active.")]);
         var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
         if (key is null) return PackageNotFound(packageId);
-        var expected = Request.Headers.IfMatch.Count == 0 ? null : IfMatch();
-        if (Request.Headers.IfMatch.Count > 0 && expected is null) return IfMatchProblem();
+        var (expected, refused) = await PackageIfMatchAsync(key.Value, ct);
+        if (refused is not null) return refused;
         var result = await packages.SetAssociationAsync(key.Value, new LicenseDefaults(status, body.Seats, body.LengthDays), expected, ct);
         return await PackageOutcomeAsync(packageId, result, ct);
     }
@@ -199,8 +201,8 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
             return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null, new Dictionary<string, string[]> { ["userId"] = ["userId is at most 450 characters."] });
         var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
         if (key is null) return PackageNotFound(packageId);
-        var expected = Request.Headers.IfMatch.Count == 0 ? null : IfMatch();
-        if (Request.Headers.IfMatch.Count > 0 && expected is null) return IfMatchProblem();
+        var (expected, refused) = await PackageIfMatchAsync(key.Value, ct);
+        if (refused is not null) return refused;
         var result = await packages.ChangeLeadManagerAsync(key.Value, body.UserId, expected, ct);
         return await PackageOutcomeAsync(packageId, result, ct);
     }
@@ -225,19 +227,52 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
         return User.MayUsePackage(packageId) ? null : ApiInput.PackageNotAllowed(packageId);
     }
 
-    /// <summary>The version in an If-Match header ("v12" as this API's ETags say); null when missing or not ours.</summary>
-    private int? IfMatch()
+    /// <summary>What an If-Match header asks: nothing (absent), any current version (`*`), or these versions.</summary>
+    private sealed record IfMatchPrecondition(bool Any, IReadOnlyList<int> Versions, ObjectResult? Problem);
+
+    /// <summary>
+    /// If-Match per RFC 9110 13.1.1: `*` or a list of entity tags, compared strongly, so a weak tag (W/"v3") never matches
+    /// (412). Tags that aren't this API's ("v12") are a malformed request (400); no header at all is 428.
+    /// </summary>
+    private IfMatchPrecondition ReadIfMatch()
     {
-        var value = Request.Headers.IfMatch.ToString().Trim();
-        if (value.StartsWith("W/", StringComparison.Ordinal)) value = value[2..];
-        value = value.Trim('"');
-        return value.StartsWith('v') && int.TryParse(value[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+        if (Request.Headers.IfMatch.Count == 0)
+            return new(false, [], ApiProblem.Result(428, "if_match_required", "If-Match is required.",
+                "Send the ETag of the license you read (GET /api/v1/licenses/{name}) in If-Match, so a change made meanwhile is not overwritten."));
+        var tags = Request.Headers.IfMatch.SelectMany(h => (h ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();
+        if (tags.Count == 1 && tags[0] == "*") return new(true, [], null);
+        var versions = new List<int>();
+        var weak = false;
+        foreach (var tag in tags)
+        {
+            var isWeak = tag.StartsWith("W/", StringComparison.Ordinal);
+            var opaque = isWeak ? tag[2..] : tag;
+            if (opaque.Length < 4 || opaque[0] != '"' || opaque[^1] != '"' || opaque[1] != 'v'
+                || !int.TryParse(opaque[2..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var v))
+                return new(false, [], ApiProblem.Result(400, "if_match_invalid", "If-Match is not an ETag of this API.",
+                    "Send the ETag exactly as it was returned, e.g. If-Match: \"v3\", or * for any current version."));
+            if (isWeak) weak = true; else versions.Add(v);
+        }
+        if (versions.Count == 0 && weak)
+            return new(false, [], ApiProblem.Result(412, "if_match_weak", "A weak ETag never matches If-Match.",
+                "If-Match uses the strong comparison (RFC 9110): send the ETag exactly as returned, without W/."));
+        return new(false, versions, null);
     }
 
-    private ObjectResult IfMatchProblem() => Request.Headers.IfMatch.Count == 0
-        ? ApiProblem.Result(428, "if_match_required", "If-Match is required.",
-            "Send the ETag of the license you read (GET /api/v1/licenses/{name}) in If-Match, so a change made meanwhile is not overwritten.")
-        : ApiProblem.Result(400, "if_match_invalid", "If-Match is not an ETag of this API.", "Send the ETag exactly as it was returned, e.g. If-Match: \"v3\".");
+    /// <summary>
+    /// The package endpoints take If-Match optionally: absent or `*` expects no version in particular; otherwise the
+    /// listed version that is current, or the first one (then 412 as stale). A weak or foreign tag is refused as for licenses.
+    /// </summary>
+    private async Task<(int? Expected, ObjectResult? Problem)> PackageIfMatchAsync(long packageKey, CancellationToken ct)
+    {
+        if (Request.Headers.IfMatch.Count == 0) return (null, null);
+        var precondition = ReadIfMatch();
+        if (precondition.Problem is not null) return (null, precondition.Problem);
+        if (precondition.Any) return (null, null);
+        if (precondition.Versions.Count == 1) return (precondition.Versions[0], null);
+        var current = await db.Packages.Where(p => p.Id == packageKey).Select(p => p.Version).FirstAsync(ct);
+        return (precondition.Versions.Contains(current) ? current : precondition.Versions[0], null);
+    }
 
     private static string ETag(int version) => $"\"v{version.ToString(CultureInfo.InvariantCulture)}\"";
 

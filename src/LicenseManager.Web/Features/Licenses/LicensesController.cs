@@ -12,7 +12,7 @@ namespace LicenseManager.Web.Features.Licenses;
 
 [Authorize(Policy = Policies.Read)]
 [Route("licenses")]
-public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense modify) : Controller
+public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense modify, Api.LicenseCheck check) : Controller
 {
     public sealed record LicenseDetails(License License, IReadOnlyList<LicenseFieldChange> History, IReadOnlyList<string> Warnings)
     {
@@ -134,9 +134,11 @@ public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense
         // The installation log keeps the org's events, marked so a refresh doesn't rebuild the license; a new install does.
         await db.InstallEvents.Where(e => e.LicenseKey == id).ExecuteUpdateAsync(s => s
             .SetProperty(e => e.LicenseKey, (long?)null).SetProperty(e => e.HoldCode, HoldCodes.LicenseDeleted), ct);
+        var packageId = await db.Packages.Where(p => p.Id == license.PackageKey).Select(p => p.PackageId).FirstAsync(ct);
         db.Licenses.Remove(license);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        check.Invalidate(packageId, license.SubscriberOrgId); // after the commit: a check meanwhile still saw the license
         TempData["Flash"] = $"License {id} of org {license.SubscriberOrgId} deleted.";
         return Redirect("/licenses");
     }

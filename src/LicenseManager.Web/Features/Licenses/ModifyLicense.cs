@@ -2,6 +2,7 @@ using System.Globalization;
 using FluentValidation;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Api;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Licenses;
@@ -38,8 +39,11 @@ public sealed class ModifyLicenseInputValidator : AbstractValidator<ModifyLicens
     }
 }
 
-/// <summary>Modify License: the only way people change a license. Used by the page and the management API.</summary>
-public sealed class ModifyLicense(LicenseManagerDbContext db, IValidator<ModifyLicenseInput> validator)
+/// <summary>
+/// Modify License: the only way people change a license. Used by the page and the management API. A saved change drops
+/// this node's cached check answer for the license; a refused or conflicting one leaves it alone.
+/// </summary>
+public sealed class ModifyLicense(LicenseManagerDbContext db, IValidator<ModifyLicenseInput> validator, LicenseCheck check)
 {
     public const string ConcurrencyCode = "concurrency_conflict";
     public const string ConcurrencyMessage = "Someone else changed this license while you were editing it. The current values are shown below: review them and save again.";
@@ -51,7 +55,7 @@ public sealed class ModifyLicense(LicenseManagerDbContext db, IValidator<ModifyL
 
     public async Task<Outcome> ExecuteAsync(long licenseKey, ModifyLicenseInput input, CancellationToken ct)
     {
-        var license = await db.Licenses.FirstOrDefaultAsync(l => l.Id == licenseKey, ct)
+        var license = await db.Licenses.Include(l => l.Package).FirstOrDefaultAsync(l => l.Id == licenseKey, ct)
                       ?? throw new KeyNotFoundException($"License {licenseKey} not found.");
 
         var shape = await validator.ValidateAsync(input, ct);
@@ -76,6 +80,7 @@ public sealed class ModifyLicense(LicenseManagerDbContext db, IValidator<ModifyL
             var current = await db.Licenses.AsNoTracking().FirstAsync(l => l.Id == licenseKey, ct);
             return new([new RuleViolation("", ConcurrencyCode, ConcurrencyMessage)], [], current, true);
         }
+        check.Invalidate(license.Package.PackageId, license.SubscriberOrgId);
         return new([], warnings, license, false);
     }
 
