@@ -49,7 +49,14 @@ public static class LicenseManagerSetup
         // Problems the framework writes (404, 405, 415 on API paths...) get a stable code like ours do.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("code", ApiProblem.CodeFor(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode)));
-        services.AddControllersWithViews(o => o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute()))
+        services.AddControllersWithViews(o =>
+            {
+                o.Filters.Add(new AutoValidateAntiforgeryTokenAttribute());
+                o.Filters.Add(new RefuseDuplicateJsonPropertiesFilter());
+                o.Filters.Add(new SafeResultsFilter());
+            })
+            // Defence in depth behind RefuseDuplicateJsonPropertiesFilter: the serializer itself refuses a repeated name.
+            .AddJsonOptions(o => o.JsonSerializerOptions.AllowDuplicateProperties = false)
             .AddRazorOptions(o => o.ViewLocationExpanders.Add(new FeatureViewLocationExpander()));
         services.AddHealthChecks();
         services.AddHttpSecurity();
@@ -67,6 +74,7 @@ public static class LicenseManagerSetup
         }
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseStaticFiles();
+        app.UseMiddleware<RefuseControlCharactersInForms>();
         app.UseRouting();
         app.UseApiRouteMisses();
         app.UseAuthentication();

@@ -399,7 +399,7 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
             canReset &= _app.ResetPeak();
             var baseline = _app.CurrentBytes();
             var sw = Stopwatch.StartNew();
-            var (status, bytes, lines) = await user.DownloadAsync($"/licenses/export?package={package.Key}");
+            var (status, bytes, lines) = await user.DownloadAsync($"/licenses/export?package={package.PackageId}");
             seconds.Add(sw.Elapsed.TotalSeconds);
             var peak = _app.PeakBytes();
             peaks.Add(peak / 1048576.0);

@@ -332,17 +332,17 @@ public abstract class LicensingApiTests(LmaApp app)
         foreach (var _ in Enumerable.Range(0, 3)) await app.SendAsync(Events.Install(package.VersionId, Events.NewOrgId()));
         var api = app.ApiClient(await app.CreateKeyAsync());
 
-        var first = await api.GetJsonAsync($"/api/v1/licenses?package={package.Key}&sort=name&dir=asc&limit=2");
+        var first = await api.GetJsonAsync($"/api/v1/licenses?package={package.PackageId}&sort=name&dir=asc&limit=2");
         Assert.Equal(2, first.GetProperty("items").GetArrayLength());
         var next = first.GetProperty("next").GetString();
         Assert.NotNull(next);
-        var second = await api.GetJsonAsync($"/api/v1/licenses?package={package.Key}&sort=name&dir=asc&limit=2&after={next}");
+        var second = await api.GetJsonAsync($"/api/v1/licenses?package={package.PackageId}&sort=name&dir=asc&limit=2&after={next}");
         Assert.Equal(1, second.GetProperty("items").GetArrayLength());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, second.GetProperty("next").ValueKind);
         var names = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).Select(l => l.GetProperty("name").GetInt64()).ToList();
         Assert.Equal(names.Order(), names);
         Assert.Equal(3, names.Distinct().Count());
-        Assert.Empty((await api.GetJsonAsync($"/api/v1/licenses?package={package.Key}&status=Suspended")).GetProperty("items").EnumerateArray());
+        Assert.Empty((await api.GetJsonAsync($"/api/v1/licenses?package={package.PackageId}&status=Suspended")).GetProperty("items").EnumerateArray());
     }
 
     [SkippableFact]

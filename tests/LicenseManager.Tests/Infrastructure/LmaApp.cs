@@ -93,11 +93,14 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An HTTP client signed in through the real login form (cookies and antiforgery as a browser would).</summary>
     public async Task<BrowserClient> SignInAsync(string email, string password)
     {
-        var client = new BrowserClient(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }));
+        var client = NewBrowserClient();
         var response = await client.PostFormAsync("/account/login", new() { ["Email"] = email, ["Password"] = password });
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"login failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return client;
     }
+
+    /// <summary>A client that keeps cookies and doesn't follow redirects, signed in as nobody yet.</summary>
+    public virtual BrowserClient NewBrowserClient() => new(CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }));
 
     public Task<BrowserClient> SignInAsAdminAsync() => SignInAsync(AdminEmail, AdminPassword);
 
@@ -244,8 +247,33 @@ public sealed class BrowserClient(HttpClient http) : IDisposable
               ?? throw new InvalidOperationException($"The form posting to {url} on {pageUrl} has no antiforgery token: a browser's post would be refused with 400.")
             : document.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value")
               ?? throw new InvalidOperationException($"No antiforgery token on {pageUrl} ({(int)page.StatusCode})");
-        return await Http.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token }));
+        var fieldsWithToken = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token };
+        // As a browser does: the page the form is on as the referrer (same origin).
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(fieldsWithToken) };
+        request.Headers.Referrer = new Uri(Http.BaseAddress ?? new Uri("http://localhost"), pageUrl);
+        return await Http.SendAsync(request);
     }
 
     public void Dispose() => Http.Dispose();
+}
+
+/// <summary>
+/// The app on SQLite behind a real Kestrel on a loopback port, for what the in-memory test server doesn't check
+/// (header values: a Location or cookie Kestrel refuses to send).
+/// </summary>
+public sealed class KestrelSqliteApp : SqliteApp
+{
+    public string BaseUrl { get; private set; } = "";
+
+    public override Task InitializeAsync()
+    {
+        UseKestrel(0);
+        StartServer();
+        BaseUrl = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        return Task.CompletedTask;
+    }
+
+    public override BrowserClient NewBrowserClient() =>
+        new(new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(BaseUrl) });
 }

@@ -21,27 +21,32 @@ public sealed class AccountsController(LicenseManagerDbContext db) : Controller
 
     public sealed record AccountPage(Account Account, IReadOnlyList<Contact> Contacts, IReadOnlyList<License> Licenses);
 
-    private static IQueryable<Account> Filter(IQueryable<Account> accounts, IQueryCollection q) =>
+    private static IQueryable<Account> Filter(IQueryable<Account> accounts, ListRequest q) =>
         q.Text("q") is { } text ? accounts.Where(a => a.Name.StartsWith(text)) : accounts;
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string? after, CancellationToken ct)
+    public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "name", false);
-        var page = await Keyset.PageAsync(Filter(db.Accounts.AsNoTracking(), Request.Query), Columns.First(c => c.Name == sort), desc, after, ListState.PageSize, ct);
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "name", false);
+        var after = request.After(column);
+        var page = await Keyset.PageAsync(Filter(db.Accounts.AsNoTracking(), request), column, desc, after, ListState.PageSize, ct);
         ViewData["Title"] = "Accounts";
         ViewData["Section"] = "Accounts";
+        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(new ListPage<Account>("accounts", "Accounts", page.Rows,
-            new ListState("/accounts", Request.Query, sort, desc, page.NextCursor, string.IsNullOrEmpty(after)),
+            new ListState("/accounts", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
             await SavedViewsController.ForAsync(db, User, "accounts", ct)));
     }
 
     [HttpGet("export")]
     public async Task Export(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "name", false);
-        var query = Filter(db.Accounts.AsNoTracking(), Request.Query);
-        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, Columns.First(x => x.Name == sort), desc, c, 1000, ct));
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "name", false);
+        var query = Filter(db.Accounts.AsNoTracking(), request);
+        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
+        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, column, desc, c, 1000, ct));
         await CsvExport.WriteAsync(Response, "accounts.csv", ["Account Name", "Phone", "Website", "State", "Country", "Created"], Map(rows), ct);
         static async IAsyncEnumerable<IReadOnlyList<string?>> Map(IAsyncEnumerable<Account> accounts)
         {

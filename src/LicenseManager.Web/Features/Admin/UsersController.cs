@@ -34,6 +34,9 @@ public sealed class UsersController(LicenseManagerDbContext db, UserManager<Appl
     public async Task<IActionResult> Create(NewUserInput input, CancellationToken ct)
     {
         if (!Roles.All.Contains(input.Role)) ModelState.AddModelError(nameof(input.Role), "Choose one of the LMA roles.");
+        // [EmailAddress] lets "a@b.example\n" and spaces through.
+        if (ModelState.GetFieldValidationState(nameof(input.Email)) != Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Invalid && !Ids.IsEmail(input.Email))
+            ModelState.AddModelError(nameof(input.Email), "Enter a valid email address: one '@', no spaces or line breaks.");
         if (ModelState.IsValid && await users.FindByEmailAsync(input.Email) is not null)
             ModelState.AddModelError(nameof(input.Email), "A user with this email already exists.");
         if (!ModelState.IsValid)
@@ -61,6 +64,7 @@ public sealed class UsersController(LicenseManagerDbContext db, UserManager<Appl
     [HttpPost("{id}/roles")]
     public async Task<IActionResult> SetRoles(string id, string[] roles, CancellationToken ct)
     {
+        if (!Ids.IsUserId(id)) return BadRequest();
         var user = await users.FindByIdAsync(id);
         if (user is null) return NotFound();
         roles = roles.Where(Roles.All.Contains).Distinct().ToArray();
@@ -80,6 +84,7 @@ public sealed class UsersController(LicenseManagerDbContext db, UserManager<Appl
     [HttpPost("{id}/active")]
     public async Task<IActionResult> SetActive(string id, bool active, CancellationToken ct)
     {
+        if (!Ids.IsUserId(id)) return BadRequest();
         var user = await users.FindByIdAsync(id);
         if (user is null) return NotFound();
         if (!active && await IsLastActiveAdministratorAsync(user))
@@ -100,6 +105,7 @@ public sealed class UsersController(LicenseManagerDbContext db, UserManager<Appl
     [HttpPost("{id}/reset-password")]
     public async Task<IActionResult> ResetPassword(string id, CancellationToken ct)
     {
+        if (!Ids.IsUserId(id)) return BadRequest();
         var user = await users.FindByIdAsync(id);
         if (user is null) return NotFound();
         var password = DatabaseInitializer.GeneratePassword();

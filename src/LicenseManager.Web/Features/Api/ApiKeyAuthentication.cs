@@ -74,7 +74,10 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IOptions<LicensingA
         var errors = Validate(name, scopeNames).ToList();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        if (packageIds.Distinct().Sum(p => p.Length + 1) > MaxPackageListLength)
+        if (packageIds.FirstOrDefault(p => !Ids.IsPackageId(p)) is { } malformed)
+            errors.Add(new("Packages", "package_id_invalid",
+                $"{System.Text.Json.JsonSerializer.Serialize(malformed)} is not a Package ID: give 18-character Package IDs (letters A-Z, a-z and digits 0-9), separated by commas."));
+        else if (packageIds.Distinct().Sum(p => p.Length + 1) > MaxPackageListLength)
             errors.Add(new("Packages", "too_many_packages", $"A key can be limited to at most {MaxPackageListLength / 19} packages; leave the list empty for all packages."));
         else if (packageIds.Count > 0)
         {

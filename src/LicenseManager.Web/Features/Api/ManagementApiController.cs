@@ -50,8 +50,9 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
 
     public sealed record LeadManagerRequest(string? UserId);
 
-    /// <summary>Licenses with the list view's filters (status, package, version, expiresAfter, expiresBefore, sandbox, edition,
-    /// orgStatus, seats=site|seats, minSeats, maxSeats, q) and sort (sort, dir); page with `after` = the previous page's `next`.</summary>
+    /// <summary>Licenses with the list view's filters (status, package = Package ID, version = Version ID, expiresAfter, expiresBefore
+    /// (yyyy-MM-dd), sandbox, edition, orgStatus, seats=site|seats, minSeats, maxSeats, q) and sort (sort, dir); page with `after` =
+    /// the previous page's `next`. A filter whose value doesn't parse answers 400 `invalid_filter` naming it.</summary>
     [HttpGet("licenses")]
     [EndpointName("listLicenses")]
     [LicenseListQuery]
@@ -62,9 +63,12 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
         if (limit is < 1 or > MaxPageSize)
             return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null,
                 new Dictionary<string, string[]> { ["limit"] = [$"limit must be from 1 to {MaxPageSize}."] });
-        var (sort, desc) = ListState.ReadSort(Request.Query, LicenseFilter.Columns.Select(c => c.Name), "name", true);
-        var column = LicenseFilter.Columns.First(c => c.Name == sort);
-        var query = LicenseFilter.From(Request.Query).Apply(db.Licenses.AsNoTracking().Include(l => l.Package));
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(LicenseFilter.Columns, "name", true);
+        after = request.After(column);
+        var filter = LicenseFilter.From(request);
+        if (!request.IsValid) return request.Problem();
+        var query = filter.Apply(db.Licenses.AsNoTracking().Include(l => l.Package));
         var allowed = User.AllowedPackages();
         if (allowed.Count > 0) query = query.Where(l => allowed.Contains(l.Package.PackageId));
         var page = await Keyset.PageAsync(query, column, desc, after, limit ?? DefaultPageSize, ct);
@@ -197,8 +201,9 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     public async Task<IActionResult> SetLeadManager(string packageId, LeadManagerRequest body, CancellationToken ct)
     {
         if (FindPackageProblem(packageId) is { } problem) return problem;
-        if (body.UserId is { Length: > 450 })
-            return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null, new Dictionary<string, string[]> { ["userId"] = ["userId is at most 450 characters."] });
+        if (body.UserId is { Length: > 0 } && !Ids.IsUserId(body.UserId))
+            return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null,
+                new Dictionary<string, string[]> { ["userId"] = [$"userId is an LMA user's id: up to {Ids.UserIdMaxLength} letters, digits and '-' (or null for the LMA)."] });
         var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
         if (key is null) return PackageNotFound(packageId);
         var (expected, refused) = await PackageIfMatchAsync(key.Value, ct);

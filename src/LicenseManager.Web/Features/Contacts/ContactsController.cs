@@ -23,31 +23,36 @@ public sealed class ContactsController(LicenseManagerDbContext db) : Controller
 
     public sealed record ContactPage(Contact Contact, IReadOnlyList<License> Licenses);
 
-    private static IQueryable<Contact> Filter(IQueryable<Contact> contacts, IQueryCollection q)
+    private static IQueryable<Contact> Filter(IQueryable<Contact> contacts, ListRequest q)
     {
-        if (q.Long("account") is { } account) contacts = contacts.Where(c => c.AccountKey == account);
+        if (q.Number("account") is { } account) contacts = contacts.Where(c => c.AccountKey == account);
         if (q.Text("q") is { } text) contacts = text.Contains('@') ? contacts.Where(c => c.Email == text) : contacts.Where(c => c.LastName.StartsWith(text));
         return contacts;
     }
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string? after, CancellationToken ct)
+    public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "name", false);
-        var page = await Keyset.PageAsync(Filter(db.Contacts.AsNoTracking().Include(c => c.Account), Request.Query), Columns.First(c => c.Name == sort), desc, after, ListState.PageSize, ct);
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "name", false);
+        var after = request.After(column);
+        var page = await Keyset.PageAsync(Filter(db.Contacts.AsNoTracking().Include(c => c.Account), request), column, desc, after, ListState.PageSize, ct);
         ViewData["Title"] = "Contacts";
         ViewData["Section"] = "Contacts";
+        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(new ListPage<Contact>("contacts", "Contacts", page.Rows,
-            new ListState("/contacts", Request.Query, sort, desc, page.NextCursor, string.IsNullOrEmpty(after)),
+            new ListState("/contacts", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
             await SavedViewsController.ForAsync(db, User, "contacts", ct)));
     }
 
     [HttpGet("export")]
     public async Task Export(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "name", false);
-        var query = Filter(db.Contacts.AsNoTracking().Include(c => c.Account), Request.Query);
-        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, Columns.First(x => x.Name == sort), desc, c, 1000, ct));
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "name", false);
+        var query = Filter(db.Contacts.AsNoTracking().Include(c => c.Account), request);
+        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
+        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, column, desc, c, 1000, ct));
         await CsvExport.WriteAsync(Response, "contacts.csv", ["First Name", "Last Name", "Email", "Phone", "Title", "Account"], Map(rows), ct);
         static async IAsyncEnumerable<IReadOnlyList<string?>> Map(IAsyncEnumerable<Contact> contacts)
         {

@@ -19,6 +19,8 @@ public sealed record DashboardFigures
     public required DateOnly WeekStart { get; init; }
     public required DateTime ComputedAt { get; init; }
     public string? PackageName { get; init; }
+    /// <summary>The scope's Package ID, as the list filters take it.</summary>
+    public string? PackageId { get; init; }
 
     public required IReadOnlyList<WeekInstalls> InstallsPerWeek { get; init; }
     public int Installs => InstallsPerWeek.Sum(w => w.Installs);

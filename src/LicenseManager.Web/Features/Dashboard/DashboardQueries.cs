@@ -40,7 +40,7 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
     public async Task<DashboardFigures> ComputeAsync(DashboardScope scope, DateOnly today, CancellationToken ct)
     {
         var weekStart = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
-        var packageName = scope.PackageKey is { } key ? await db.Packages.Where(p => p.Id == key).Select(p => p.Name).FirstOrDefaultAsync(ct) : null;
+        var package = scope.PackageKey is { } key ? await db.Packages.Where(p => p.Id == key).Select(p => new { p.Name, p.PackageId }).FirstOrDefaultAsync(ct) : null;
         var (activeTrials, endingThisWeek, renewals) = await ExpirationsAsync(scope, today, weekStart, ct);
         var (seats, overCount, mostOver) = await SeatsAsync(scope, ct);
         return new DashboardFigures
@@ -49,7 +49,8 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
             Today = today,
             WeekStart = weekStart,
             ComputedAt = time.GetUtcNow().UtcDateTime,
-            PackageName = packageName,
+            PackageName = package?.Name,
+            PackageId = package?.PackageId,
             InstallsPerWeek = await InstallsPerWeekAsync(scope, today, weekStart, ct),
             LicensesByStatus = await Licenses(scope).GroupBy(l => l.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct),
             Renewals = renewals,

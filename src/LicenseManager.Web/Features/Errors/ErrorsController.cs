@@ -13,8 +13,11 @@ public sealed class ErrorsController : Controller
     [Route("error/{code:int}")]
     public IActionResult Status([FromRoute] int code)
     {
-        var status = code;
         var original = HttpContext.Features.Get<IStatusCodeReExecuteFeature>();
+        // The status the failed request really had. The route value alone is not enough: when binding fails it is 0, and a
+        // status of 0 written by Kestrel is the broken "HTTP/1.1 0" response a NUL in a form field used to give.
+        var status = original?.OriginalStatusCode ?? code;
+        if (status is < 400 or > 599) status = code is >= 400 and <= 599 ? code : 500;
         if (original?.OriginalPath.StartsWith("/api", StringComparison.OrdinalIgnoreCase) == true)
             return Infrastructure.ApiProblem.Result(status, status switch
             {

@@ -74,14 +74,16 @@ public sealed class InstallEventRequest
     public InstallEventType ParsedType => TypeNames[Type!];
 }
 
-/// <summary>What each event type must carry. Ids are the platform's: 18 characters (15 for orgs), letters and digits.</summary>
+/// <summary>
+/// What each event type must carry. Ids are the platform's (<see cref="Ids"/>): 18 ASCII letters and digits (15 for
+/// orgs), checked on the whole value. No text may carry a control character: PostgreSQL can't store NUL, and a line
+/// break in a name or email is never meant.
+/// </summary>
 public sealed class InstallEventRequestValidator : AbstractValidator<InstallEventRequest>
 {
-    private const string IdPattern = "^[A-Za-z0-9]+$";
-
     public InstallEventRequestValidator(TimeProvider time)
     {
-        RuleFor(x => x.EventId).NotEmpty().MaximumLength(255);
+        RuleFor(x => x.EventId).NotEmpty().MaximumLength(255).SingleLine();
         RuleFor(x => x.Type).NotEmpty()
             .Must(t => t is null || InstallEventRequest.TypeNames.ContainsKey(t))
             .WithMessage($"'type' must be one of: {string.Join(", ", InstallEventRequest.TypeNames.Keys)}.");
@@ -93,16 +95,16 @@ public sealed class InstallEventRequestValidator : AbstractValidator<InstallEven
         {
             RuleFor(x => x.Package).NotNull().DependentRules(() =>
             {
-                RuleFor(x => x.Package!.PackageId).NotEmpty().Length(18).Matches(IdPattern).OverridePropertyName("package.packageId");
-                RuleFor(x => x.Package!.Name).NotEmpty().MaximumLength(255).OverridePropertyName("package.name");
-                RuleFor(x => x.Package!.DeveloperName).NotEmpty().MaximumLength(255).OverridePropertyName("package.developerName");
-                RuleFor(x => x.Package!.DeveloperOrgId).NotEmpty().Length(18).Matches(IdPattern).OverridePropertyName("package.developerOrgId");
+                RuleFor(x => x.Package!.PackageId).NotEmpty().PlatformId(Ids.IsPackageId, Ids.PackageIdRule).OverridePropertyName("package.packageId");
+                RuleFor(x => x.Package!.Name).NotEmpty().MaximumLength(255).SingleLine().OverridePropertyName("package.name");
+                RuleFor(x => x.Package!.DeveloperName).NotEmpty().MaximumLength(255).SingleLine().OverridePropertyName("package.developerName");
+                RuleFor(x => x.Package!.DeveloperOrgId).NotEmpty().PlatformId(Ids.IsDeveloperOrgId, "the developer's 18-character org ID (letters A-Z, a-z and digits 0-9)").OverridePropertyName("package.developerOrgId");
             });
             RuleFor(x => x.PackageVersion).NotNull().DependentRules(() =>
             {
-                RuleFor(x => x.PackageVersion!.VersionId).NotEmpty().Length(18).Matches(IdPattern).OverridePropertyName("packageVersion.versionId");
-                RuleFor(x => x.PackageVersion!.Name).NotEmpty().MaximumLength(255).OverridePropertyName("packageVersion.name");
-                RuleFor(x => x.PackageVersion!.Version).NotEmpty().MaximumLength(32)
+                RuleFor(x => x.PackageVersion!.VersionId).NotEmpty().PlatformId(Ids.IsVersionId, Ids.VersionIdRule).OverridePropertyName("packageVersion.versionId");
+                RuleFor(x => x.PackageVersion!.Name).NotEmpty().MaximumLength(255).SingleLine().OverridePropertyName("packageVersion.name");
+                RuleFor(x => x.PackageVersion!.Version).NotEmpty().MaximumLength(32).SingleLine()
                     .Must(v => v is null || Core.Domain.PackageVersion.SortKeyOf(v) is not null)
                     .WithMessage("'packageVersion.version' must be a version number such as 1.4.0.")
                     .OverridePropertyName("packageVersion.version");
@@ -111,13 +113,13 @@ public sealed class InstallEventRequestValidator : AbstractValidator<InstallEven
 
         When(x => x.Type is "install" or "upgrade" or "uninstall" or "org-update", () =>
         {
-            RuleFor(x => x.PackageVersionId).NotEmpty().Length(18).Matches(IdPattern);
+            RuleFor(x => x.PackageVersionId).NotEmpty().PlatformId(Ids.IsVersionId, Ids.VersionIdRule);
             RuleFor(x => x.Org).NotNull().DependentRules(() =>
             {
-                RuleFor(x => x.Org!.Id).NotEmpty().Length(15).Matches(IdPattern).OverridePropertyName("org.id");
-                RuleFor(x => x.Org!.Name).MaximumLength(255).OverridePropertyName("org.name");
-                RuleFor(x => x.Org!.Instance).MaximumLength(64).OverridePropertyName("org.instance");
-                RuleFor(x => x.Org!.Edition).MaximumLength(64).OverridePropertyName("org.edition");
+                RuleFor(x => x.Org!.Id).NotEmpty().PlatformId(Ids.IsOrgId, Ids.OrgIdRule).OverridePropertyName("org.id");
+                RuleFor(x => x.Org!.Name).MaximumLength(255).SingleLine().OverridePropertyName("org.name");
+                RuleFor(x => x.Org!.Instance).MaximumLength(64).SingleLine().OverridePropertyName("org.instance");
+                RuleFor(x => x.Org!.Edition).MaximumLength(64).SingleLine().OverridePropertyName("org.edition");
                 RuleFor(x => x.Org!.Status)
                     .Must(s => s is null or "Trial" or "Active" or "Free").WithMessage("'org.status' must be Trial, Active or Free.")
                     .OverridePropertyName("org.status");
@@ -130,13 +132,13 @@ public sealed class InstallEventRequestValidator : AbstractValidator<InstallEven
             RuleFor(x => x.Org!.Status).NotEmpty().OverridePropertyName("org.status").When(x => x.Org is not null);
             RuleFor(x => x.Installer).NotNull().DependentRules(() =>
             {
-                RuleFor(x => x.Installer!.FirstName).MaximumLength(80).OverridePropertyName("installer.firstName");
-                RuleFor(x => x.Installer!.LastName).NotEmpty().MaximumLength(80).OverridePropertyName("installer.lastName");
-                RuleFor(x => x.Installer!.Email).NotEmpty().MaximumLength(254).EmailAddress().OverridePropertyName("installer.email");
-                RuleFor(x => x.Installer!.Company).MaximumLength(255).OverridePropertyName("installer.company");
-                RuleFor(x => x.Installer!.Phone).MaximumLength(40).OverridePropertyName("installer.phone");
-                RuleFor(x => x.Installer!.State).MaximumLength(80).OverridePropertyName("installer.state");
-                RuleFor(x => x.Installer!.Country).MaximumLength(80).OverridePropertyName("installer.country");
+                RuleFor(x => x.Installer!.FirstName).MaximumLength(80).SingleLine().OverridePropertyName("installer.firstName");
+                RuleFor(x => x.Installer!.LastName).NotEmpty().MaximumLength(80).SingleLine().OverridePropertyName("installer.lastName");
+                RuleFor(x => x.Installer!.Email).NotEmpty().MaximumLength(254).Must(e => e is null || Ids.IsEmail(e)).WithMessage("'installer.email' must be an email address: one '@', no spaces or control characters.").OverridePropertyName("installer.email");
+                RuleFor(x => x.Installer!.Company).MaximumLength(255).SingleLine().OverridePropertyName("installer.company");
+                RuleFor(x => x.Installer!.Phone).MaximumLength(40).SingleLine().OverridePropertyName("installer.phone");
+                RuleFor(x => x.Installer!.State).MaximumLength(80).SingleLine().OverridePropertyName("installer.state");
+                RuleFor(x => x.Installer!.Country).MaximumLength(80).SingleLine().OverridePropertyName("installer.country");
             });
         });
 
@@ -145,4 +147,14 @@ public sealed class InstallEventRequestValidator : AbstractValidator<InstallEven
             RuleFor(x => x.UsedLicenses).InclusiveBetween(0, LicenseRules.MaxSeats);
         });
     }
+}
+
+internal static class InstallEventRules
+{
+    /// <summary>An id checked whole by its <see cref="Ids"/> rule.</summary>
+    public static IRuleBuilderOptions<T, string?> PlatformId<T>(this IRuleBuilder<T, string?> rule, Func<string?, bool> isId, string what) =>
+        rule.Must(v => string.IsNullOrEmpty(v) || isId(v)).WithMessage($"'{{PropertyName}}' must be {what}.");
+
+    public static IRuleBuilderOptions<T, string?> SingleLine<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(v => !Ids.HasControlCharacter(v, allowLineBreaks: false)).WithMessage("'{PropertyName}' must not contain control characters or line breaks.");
 }

@@ -50,6 +50,9 @@ public sealed class InstallEventsApiController(
                 _ => "The signature does not match the body.",
             });
 
+        // Names bind without regard to case: "eventId" and "EVENTID" would both be read, the last silently winning.
+        if (DuplicateJsonProperties.Find(body) is { } repeated) return DuplicateJsonProperties.Problem(repeated);
+
         InstallEventRequest? request;
         try
         {

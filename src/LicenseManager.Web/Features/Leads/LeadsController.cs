@@ -32,9 +32,10 @@ public sealed class LeadsController(LicenseManagerDbContext db, LeadConversion c
         return packageKey is { } key ? leads.Where(l => db.Licenses.Any(x => x.LeadKey == l.Id && x.PackageKey == key)) : leads;
     }
 
-    public static IQueryable<Lead> Filter(IQueryable<Lead> leads, IQueryCollection q, IQueryable<License> licenses)
+    /// <summary>The leads list's filters; each that doesn't parse leaves its error in <paramref name="q"/> and is not applied.</summary>
+    public static IQueryable<Lead> Filter(IQueryable<Lead> leads, ListRequest q, IQueryable<License> licenses)
     {
-        if (q.Long("package") is { } package) leads = leads.Where(l => licenses.Any(x => x.LeadKey == l.Id && x.PackageKey == package));
+        if (q.PackageId("package") is { } package) leads = leads.Where(l => licenses.Any(x => x.LeadKey == l.Id && x.Package.PackageId == package));
         if (q.Date("createdAfter") is { } day)
         {
             var since = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
@@ -49,14 +50,17 @@ public sealed class LeadsController(LicenseManagerDbContext db, LeadConversion c
     }
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string? after, CancellationToken ct)
+    public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "created", true);
-        var page = await Keyset.PageAsync(Filter(db.Leads.AsNoTracking(), Request.Query, db.Licenses), Columns.First(c => c.Name == sort), desc, after, ListState.PageSize, ct);
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "created", true);
+        var after = request.After(column);
+        var page = await Keyset.PageAsync(Filter(db.Leads.AsNoTracking(), request, db.Licenses), column, desc, after, ListState.PageSize, ct);
         ViewData["Title"] = "Leads";
         ViewData["Section"] = "Leads";
+        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(new ListPage<Lead>("leads", "Leads", page.Rows,
-            new ListState("/leads", Request.Query, sort, desc, page.NextCursor, string.IsNullOrEmpty(after)),
+            new ListState("/leads", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
             await SavedViewsController.ForAsync(db, User, "leads", ct))
         {
             UserNames = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct),
@@ -66,10 +70,12 @@ public sealed class LeadsController(LicenseManagerDbContext db, LeadConversion c
     [HttpGet("export")]
     public async Task Export(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "created", true);
-        var query = Filter(db.Leads.AsNoTracking(), Request.Query, db.Licenses);
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "created", true);
+        var query = Filter(db.Leads.AsNoTracking(), request, db.Licenses);
+        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
         var users = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.DisplayName, ct);
-        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, Columns.First(x => x.Name == sort), desc, c, 1000, ct));
+        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, column, desc, c, 1000, ct));
         await CsvExport.WriteAsync(Response, "leads.csv",
             ["First Name", "Last Name", "Company", "Email", "Phone", "State", "Country", "Lead Source", "Owner", "Converted", "Created"], Map(rows), ct);
         async IAsyncEnumerable<IReadOnlyList<string?>> Map(IAsyncEnumerable<Lead> leads)
@@ -92,7 +98,7 @@ public sealed class LeadsController(LicenseManagerDbContext db, LeadConversion c
     public async Task<IActionResult> Convert(long id, string? accountChoice, string? newAccountName, CancellationToken ct)
     {
         if (!await db.Leads.AnyAsync(l => l.Id == id, ct)) return NotFound();
-        long? existing = long.TryParse(accountChoice, out var key) ? key : null;
+        long? existing = long.TryParse(accountChoice, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var key) ? key : null;
         var (errors, contact) = await conversion.ConvertAsync(id, existing, newAccountName, ct);
         if (errors.Count == 0)
         {

@@ -8,8 +8,10 @@ namespace LicenseManager.Web.Features.Licenses;
 public sealed record LicenseFilter
 {
     public LicenseStatus? Status { get; init; }
-    public long? PackageKey { get; init; }
-    public long? VersionKey { get; init; }
+    /// <summary>The 18-character Package ID people see (not the internal key).</summary>
+    public string? PackageId { get; init; }
+    /// <summary>The 18-character Version ID people see (not the internal key).</summary>
+    public string? VersionId { get; init; }
     public DateOnly? ExpiresAfter { get; init; }
     public DateOnly? ExpiresBefore { get; init; }
     public bool? Sandbox { get; init; }
@@ -35,32 +37,33 @@ public sealed record LicenseFilter
     public static readonly Expression<Func<License, bool>> IsOverSeats =
         l => l.Status != LicenseStatus.Uninstalled && l.Seats != null && l.ReportedUsedLicenses > l.Seats;
 
-    public static LicenseFilter From(IQueryCollection q) => new()
+    /// <summary>The filters from a list request; each that doesn't parse leaves its error in <paramref name="r"/> and is not applied.</summary>
+    public static LicenseFilter From(ListRequest r) => new()
     {
-        Status = q.Enum<LicenseStatus>("status"),
-        PackageKey = q.Long("package"),
-        VersionKey = q.Long("version"),
-        ExpiresAfter = q.Date("expiresAfter"),
-        ExpiresBefore = q.Date("expiresBefore"),
-        Sandbox = q.Bool("sandbox"),
-        Edition = q.Text("edition", 64),
-        OrgStatus = q.Enum<OrgStatus>("orgStatus"),
-        SeatsKind = q.Text("seats") is "site" or "seats" ? q.Text("seats") : null,
-        MinSeats = q.Int("minSeats"),
-        MaxSeats = q.Int("maxSeats"),
-        Search = q.Text("q"),
-        LeadKey = q.Long("lead"),
-        AccountKey = q.Long("account"),
-        ContactKey = q.Long("contact"),
-        HideTestOrgs = q.Bool("hideTestOrgs") == true,
-        OverSeats = q.Bool("overSeats") == true,
+        Status = r.Enum<LicenseStatus>("status"),
+        PackageId = r.PackageId("package"),
+        VersionId = r.VersionId("version"),
+        ExpiresAfter = r.Date("expiresAfter"),
+        ExpiresBefore = r.Date("expiresBefore"),
+        Sandbox = r.Bool("sandbox"),
+        Edition = r.Text("edition", 64),
+        OrgStatus = r.Enum<OrgStatus>("orgStatus"),
+        SeatsKind = r.OneOf("seats", "site", "seats"),
+        MinSeats = r.Int("minSeats", 0, LicenseRules.MaxSeats),
+        MaxSeats = r.Int("maxSeats", 0, LicenseRules.MaxSeats),
+        Search = r.Text("q"),
+        LeadKey = r.Number("lead"),
+        AccountKey = r.Number("account"),
+        ContactKey = r.Number("contact"),
+        HideTestOrgs = r.Bool("hideTestOrgs") == true,
+        OverSeats = r.Bool("overSeats") == true,
     };
 
     public IQueryable<License> Apply(IQueryable<License> licenses)
     {
         if (Status is { } status) licenses = licenses.Where(l => l.Status == status);
-        if (PackageKey is { } package) licenses = licenses.Where(l => l.PackageKey == package);
-        if (VersionKey is { } version) licenses = licenses.Where(l => l.PackageVersionKey == version);
+        if (PackageId is { } package) licenses = licenses.Where(l => l.Package.PackageId == package);
+        if (VersionId is { } version) licenses = licenses.Where(l => l.PackageVersion.VersionId == version);
         if (ExpiresAfter is { } after) licenses = licenses.Where(l => l.ExpirationDate >= after);
         if (ExpiresBefore is { } before) licenses = licenses.Where(l => l.ExpirationDate <= before);
         if (Sandbox is { } sandbox) licenses = licenses.Where(l => l.IsSandbox == sandbox);
@@ -77,8 +80,8 @@ public sealed record LicenseFilter
         if (OverSeats) licenses = licenses.Where(IsOverSeats);
         if (Search is { } q)
         {
-            if (long.TryParse(q, out var number)) licenses = licenses.Where(l => l.Id == number);
-            else if (q.Length == 15 && q.All(char.IsAsciiLetterOrDigit)) licenses = licenses.Where(l => l.SubscriberOrgId == q);
+            if (long.TryParse(q, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)) licenses = licenses.Where(l => l.Id == number);
+            else if (Ids.IsOrgId(q)) licenses = licenses.Where(l => l.SubscriberOrgId == q);
             else licenses = licenses.Where(l => l.OrgName.StartsWith(q));
         }
         return licenses;

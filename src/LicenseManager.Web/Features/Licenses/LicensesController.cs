@@ -29,28 +29,37 @@ public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense
     }
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string? after, CancellationToken ct)
+    public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, LicenseFilter.Columns.Select(c => c.Name), "name", true);
-        var column = LicenseFilter.Columns.First(c => c.Name == sort);
-        var query = LicenseFilter.From(Request.Query).Apply(db.Licenses.AsNoTracking());
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(LicenseFilter.Columns, "name", true);
+        var after = request.After(column);
+        var query = LicenseFilter.From(request).Apply(db.Licenses.AsNoTracking());
         var page = await Keyset.PageAsync(query, column, desc, after, ListState.PageSize, ct);
         ViewData["Title"] = "Licenses";
         ViewData["Section"] = "Licenses";
+        // Filters that didn't parse: shown beside their fields, the others applied.
+        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(new ListPage<License>("licenses", "Licenses", page.Rows,
-            new ListState("/licenses", Request.Query, sort, desc, page.NextCursor, string.IsNullOrEmpty(after)),
+            new ListState("/licenses", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
             await SavedViewsController.ForAsync(db, User, "licenses", ct))
         {
             PackageNames = await db.Packages.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name, ct),
+            PackageChoices = await PackageChoicesAsync(db, ct),
         });
     }
+
+    /// <summary>The package filter's choices: Package ID and name.</summary>
+    public static async Task<IReadOnlyList<(string PackageId, string Name)>> PackageChoicesAsync(LicenseManagerDbContext db, CancellationToken ct) =>
+        (await db.Packages.AsNoTracking().OrderBy(p => p.Name).Select(p => new { p.PackageId, p.Name }).ToListAsync(ct)).Select(p => (p.PackageId, p.Name)).ToList();
 
     [HttpGet("export")]
     public async Task Export(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, LicenseFilter.Columns.Select(c => c.Name), "name", true);
-        var column = LicenseFilter.Columns.First(c => c.Name == sort);
-        var query = LicenseFilter.From(Request.Query).Apply(db.Licenses.AsNoTracking());
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(LicenseFilter.Columns, "name", true);
+        var query = LicenseFilter.From(request).Apply(db.Licenses.AsNoTracking());
+        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
         var packages = await db.Packages.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name, ct);
         string[] headers = ["License Name", "Package", "Package Version Number", "Subscriber Org ID", "Org Name", "License Status", "Licensed Seats",
             "Used Licenses", "Expiration Date", "Install Date", "Org Edition", "Org Status", "Org Expiration Date", "Sandbox", "Instance", "Information Current As Of"];

@@ -25,36 +25,42 @@ public sealed class PackageVersionsController(LicenseManagerDbContext db) : Cont
 
     public sealed record VersionPage(PackageVersion Version, int LicenseCount, IReadOnlyList<License> Licenses);
 
-    private static IQueryable<PackageVersion> Filter(IQueryable<PackageVersion> versions, IQueryCollection q)
+    private static IQueryable<PackageVersion> Filter(IQueryable<PackageVersion> versions, ListRequest q)
     {
-        if (q.Long("package") is { } package) versions = versions.Where(v => v.PackageKey == package);
+        if (q.PackageId("package") is { } package) versions = versions.Where(v => v.Package.PackageId == package);
         if (q.Bool("beta") is { } beta) versions = versions.Where(v => v.Beta == beta);
         if (q.Text("q") is { } text) versions = versions.Where(v => v.Name.StartsWith(text) || v.VersionId == text);
         return versions;
     }
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(string? after, CancellationToken ct)
+    public async Task<IActionResult> Index(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "released", true);
-        var page = await Keyset.PageAsync(Filter(db.PackageVersions.AsNoTracking(), Request.Query), Columns.First(c => c.Name == sort), desc, after, ListState.PageSize, ct);
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "released", true);
+        var after = request.After(column);
+        var page = await Keyset.PageAsync(Filter(db.PackageVersions.AsNoTracking(), request), column, desc, after, ListState.PageSize, ct);
         ViewData["Title"] = "Package Versions";
         ViewData["Section"] = "PackageVersions";
+        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(new ListPage<PackageVersion>("package-versions", "Package Versions", page.Rows,
-            new ListState("/package-versions", Request.Query, sort, desc, page.NextCursor, string.IsNullOrEmpty(after)),
+            new ListState("/package-versions", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
             await SavedViewsController.ForAsync(db, User, "package-versions", ct))
         {
             PackageNames = await db.Packages.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name, ct),
+            PackageChoices = await Licenses.LicensesController.PackageChoicesAsync(db, ct),
         });
     }
 
     [HttpGet("export")]
     public async Task Export(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "released", true);
-        var query = Filter(db.PackageVersions.AsNoTracking(), Request.Query);
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "released", true);
+        var query = Filter(db.PackageVersions.AsNoTracking(), request);
+        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
         var packages = await db.Packages.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name, ct);
-        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, Columns.First(x => x.Name == sort), desc, c, 1000, ct));
+        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, column, desc, c, 1000, ct));
         await CsvExport.WriteAsync(Response, "package-versions.csv", ["Package Version Name", "Package", "Version", "Version ID", "Beta", "Release Date"], Map(rows), ct);
         async IAsyncEnumerable<IReadOnlyList<string?>> Map(IAsyncEnumerable<PackageVersion> versions)
         {

@@ -100,7 +100,8 @@ public sealed class PackageCommands(
             return CommandResult.Fail("", Codes.StaleVersion, "Someone else changed this package since you opened it. Review the current values and save again.");
         if (!string.IsNullOrEmpty(userId))
         {
-            var user = await users.FindByIdAsync(userId);
+            // A malformed id names no user (and a NUL would fail on PostgreSQL before it could say so).
+            var user = Ids.IsUserId(userId) ? await users.FindByIdAsync(userId) : null;
             if (user is null || !user.IsActive)
                 return CommandResult.Fail("LeadManagerId", Codes.LeadManagerInvalid, "Choose an active user: inactive users can't own leads.");
             var roles = await users.GetRolesAsync(user);

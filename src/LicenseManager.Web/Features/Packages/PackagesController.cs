@@ -52,29 +52,36 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
         IReadOnlyList<LicenseRefresh> Refreshes,
         DateTime? NextRefreshAt);
 
-    [HttpGet("")]
-    public async Task<IActionResult> Index(string? after, CancellationToken ct)
+    private static IQueryable<Package> Filter(IQueryable<Package> packages, ListRequest r)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "name", false);
-        IQueryable<Package> query = db.Packages.AsNoTracking();
-        if (Request.Query.Text("q") is { } q) query = query.Where(p => p.Name.StartsWith(q) || p.PackageId == q);
-        if (Request.Query.Bool("associated") is { } associated) query = query.Where(p => p.IsAssociated == associated);
-        var page = await Keyset.PageAsync(query, Columns.First(c => c.Name == sort), desc, after, ListState.PageSize, ct);
+        if (r.Text("q") is { } q) packages = packages.Where(p => p.Name.StartsWith(q) || p.PackageId == q);
+        if (r.Bool("associated") is { } associated) packages = packages.Where(p => p.IsAssociated == associated);
+        return packages;
+    }
+
+    [HttpGet("")]
+    public async Task<IActionResult> Index(CancellationToken ct)
+    {
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "name", false);
+        var after = request.After(column);
+        var page = await Keyset.PageAsync(Filter(db.Packages.AsNoTracking(), request), column, desc, after, ListState.PageSize, ct);
         ViewData["Title"] = "Packages";
         ViewData["Section"] = "Packages";
+        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
         return View(new ListPage<Package>("packages", "Packages", page.Rows,
-            new ListState("/packages", Request.Query, sort, desc, page.NextCursor, string.IsNullOrEmpty(after)),
+            new ListState("/packages", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
             await SavedViewsController.ForAsync(db, User, "packages", ct)));
     }
 
     [HttpGet("export")]
     public async Task Export(CancellationToken ct)
     {
-        var (sort, desc) = ListState.ReadSort(Request.Query, Columns.Select(c => c.Name), "name", false);
-        IQueryable<Package> query = db.Packages.AsNoTracking();
-        if (Request.Query.Text("q") is { } q) query = query.Where(p => p.Name.StartsWith(q) || p.PackageId == q);
-        if (Request.Query.Bool("associated") is { } associated) query = query.Where(p => p.IsAssociated == associated);
-        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, Columns.First(x => x.Name == sort), desc, c, 1000, ct));
+        var request = new ListRequest(Request.Query);
+        var (column, desc) = request.Sort(Columns, "name", false);
+        var query = Filter(db.Packages.AsNoTracking(), request);
+        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
+        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, column, desc, c, 1000, ct));
         await CsvExport.WriteAsync(Response, "packages.csv",
             ["Package Name", "Package ID", "Developer Name", "Developer Org ID", "Latest Version", "Release Date", "Associated"],
             Map(rows), ct);

@@ -30,8 +30,7 @@ public sealed class SavedViewsController(LicenseManagerDbContext db, TimeProvide
     {
         if (!Lists.TryGetValue(list ?? "", out var path)) return BadRequest();
         name = (name ?? "").Trim();
-        query = query ?? "";
-        if (!query.StartsWith('?') && query.Length > 0) query = "?" + query;
+        query = Normalise(query ?? "");
         var back = path + query;
         if (name.Length is 0 or > 100)
         {
@@ -52,6 +51,17 @@ public sealed class SavedViewsController(LicenseManagerDbContext db, TimeProvide
         await db.SaveChangesAsync(ct);
         TempData["Flash"] = $"View \"{name}\" saved.";
         return Redirect(back);
+    }
+
+    /// <summary>
+    /// The filters re-encoded ("?q=Zoë" is stored as "?q=Zo%C3%AB"): the saved query goes into links and the Location
+    /// header as it is, and a header can carry only ASCII without line breaks. The cursor is not part of a view.
+    /// </summary>
+    private static string Normalise(string query)
+    {
+        var parsed = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query.StartsWith('?') ? query : "?" + query);
+        return QueryString.Create(parsed.Where(kv => kv.Key is not ("after" or "format"))
+            .SelectMany(kv => kv.Value.Select(v => new KeyValuePair<string, string?>(kv.Key, v)))).ToUriComponent();
     }
 
     [HttpPost("{id:long}/delete")]

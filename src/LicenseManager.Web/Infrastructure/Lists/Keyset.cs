@@ -61,6 +61,9 @@ public static class Keyset
         return new Page<TEntity>(rows, Cursor.Format(lastKey is null && column.IsNullable, lastKey, last.Id));
     }
 
+    /// <summary>True when the cursor is one this list gave for this sort column.</summary>
+    public static bool Fits<T>(string cursor, SortColumn<T> column) => Cursor.Parse(cursor, column) is not null;
+
     private static IOrderedQueryable<T> Order<T>(IQueryable<T> query, LambdaExpression key, Expression<Func<T, long>> id, bool descending)
     {
         var method = descending ? nameof(Queryable.OrderByDescending) : nameof(Queryable.OrderBy);
@@ -164,7 +167,7 @@ public static class Keyset
                 var b64 = cursor.Replace('-', '+').Replace('_', '/');
                 b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
                 var parts = Encoding.UTF8.GetString(Convert.FromBase64String(b64)).Split('|', 3);
-                if (parts.Length != 3 || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var id)) return null;
+                if (parts.Length != 3 || parts[0] is not ("n" or "v") || !long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var id)) return null;
                 if (parts[0] == "n") return new Cursor(true, "", id);
                 var type = Nullable.GetUnderlyingType(column.KeyType) ?? column.KeyType;
                 object value = type switch

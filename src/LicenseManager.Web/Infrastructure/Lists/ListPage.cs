@@ -8,4 +8,6 @@ public sealed record ListPage<T>(string List, string Title, IReadOnlyList<T> Row
     public IReadOnlyDictionary<long, string> PackageNames { get; init; } = new Dictionary<long, string>();
     public IReadOnlyDictionary<string, string> UserNames { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<(long Key, string Label)> Options { get; init; } = [];
+    /// <summary>The package filter's choices: the Package ID people see, and the name.</summary>
+    public IReadOnlyList<(string PackageId, string Name)> PackageChoices { get; init; } = [];
 }

@@ -19,6 +19,31 @@ public sealed class ListState(string path, IQueryCollection query, string sort, 
 
     public string? this[string key] => query.TryGetValue(key, out var v) ? v.ToString() : null;
 
+    /// <summary>The filters that didn't parse (<see cref="ListRequest"/>), by parameter name.</summary>
+    public IReadOnlyDictionary<string, string> Errors { get; init; } = new Dictionary<string, string>();
+    private readonly HashSet<string> _shown = [];
+
+    /// <summary>The message of a filter that didn't parse, for beside its field (and " is-invalid" for the field's class).</summary>
+    public IHtmlContent FieldError(string key)
+    {
+        if (!Errors.TryGetValue(key, out var message)) return HtmlString.Empty;
+        _shown.Add(key);
+        return new HtmlString($"<div class=\"invalid-feedback d-block\" data-testid=\"filter-error-{Encode(key)}\">{Encode(message)}</div>");
+    }
+
+    public string Invalid(string key) => Errors.ContainsKey(key) ? " is-invalid" : "";
+
+    /// <summary>The messages of filters without a field on the page (sort, cursor, links' filters), rendered after the form.</summary>
+    public IHtmlContent OtherErrors()
+    {
+        var rest = Errors.Where(e => !_shown.Contains(e.Key)).ToList();
+        if (rest.Count == 0) return HtmlString.Empty;
+        var items = string.Concat(rest.Select(e => $"<li data-testid=\"filter-error-{Encode(e.Key)}\">{Encode(e.Value)}</li>"));
+        return new HtmlString($"<div class=\"alert alert-warning py-2\" role=\"alert\">These filters could not be read and are not applied:<ul class=\"mb-0\">{items}</ul></div>");
+    }
+
+    private static string Encode(string text) => System.Text.Encodings.Web.HtmlEncoder.Default.Encode(text);
+
     /// <summary>The filters and sort, without the cursor: what a saved view stores.</summary>
     public string FilterQuery => Build(null, drop: ["after", "format"]);
 
