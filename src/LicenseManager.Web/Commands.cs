@@ -1,5 +1,3 @@
-using LicenseManager.Web.Features.Installs;
-
 namespace LicenseManager.Web;
 
 /// <summary>
@@ -17,44 +15,10 @@ public static class Commands
         var verb = args[0];
         if (Features.ApiKeys.ApiKeyCommands.Handles(verb))
             return await Features.ApiKeys.ApiKeyCommands.RunAsync(app.Services, args, Console.Out, Console.Error);
-        if (verb is not ("export" or "import"))
-        {
-            Console.Error.WriteLine($"Unknown command '{verb}'. Commands: export --file PATH, import --file PATH, api-keys create|list|revoke, signing-keys rotate.");
-            return 1;
-        }
-        var file = Option(args, "--file");
-        if (file is null)
-        {
-            Console.Error.WriteLine($"{verb}: --file PATH is required.");
-            return 1;
-        }
-
-        await StartDatabaseAsync(app);
-        await using var scope = app.Services.CreateAsyncScope();
-        var transfer = scope.ServiceProvider.GetRequiredService<LmaTransfer>();
-        if (verb == "export")
-        {
-            await using var output = File.Create(file);
-            await transfer.ExportAsync(output, DateTime.UtcNow, CancellationToken.None);
-            Console.WriteLine($"Exported to {Path.GetFullPath(file)}.");
-            return 0;
-        }
-        if (!File.Exists(file))
-        {
-            Console.Error.WriteLine($"import: {file} does not exist.");
-            return 1;
-        }
-        await using var input = File.OpenRead(file);
-        var (result, error) = await transfer.ImportAsync(input, CancellationToken.None);
-        if (error is not null)
-        {
-            Console.Error.WriteLine($"import: {error}");
-            return 1;
-        }
-        foreach (var note in result!.Notes) Console.WriteLine(note);
-        var processed = await scope.ServiceProvider.GetRequiredService<InstallEventProcessor>().ProcessPendingAsync();
-        Console.WriteLine($"Imported {result.Packages} package(s) and {result.Events} install event(s); {processed} processed into leads and licenses.");
-        return 0;
+        if (Features.Transfer.TransferCommands.Handles(verb))
+            return await Features.Transfer.TransferCommands.RunAsync(app.Services, verb, args, Console.Out, Console.Error);
+        Console.Error.WriteLine($"Unknown command '{verb}'. Commands: export --file PATH, import --file PATH, api-keys create|list|revoke, signing-keys rotate.");
+        return 1;
     }
 
     /// <summary>Migrations, roles and the first administrator, as at a normal start, without the web server.</summary>
