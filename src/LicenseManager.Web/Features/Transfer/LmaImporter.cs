@@ -49,6 +49,9 @@ public sealed class LmaImporter(LicenseManagerDbContext db, SigningKeys signingK
 
         var users = await UserMapAsync(file.UserEmails, ct);
         var run = new ImportRun(db, users, admin.Id, admin.Email ?? admin.Id, signingKeys, file.Passphrase);
+        // The first Protect of a fresh instance creates its Data Protection key, which writes to the database through a
+        // context of its own: done now, before the import's transaction holds the write lock (SQLite) it would wait for.
+        _ = signingKeys.ProtectPrivateKey([]);
         var strategy = db.Database.CreateExecutionStrategy();
         try
         {
