@@ -1,6 +1,6 @@
 using System.Text;
 using LicenseManager.Web.Features.ApiKeys;
-using LicenseManager.Web.Features.Installs;
+using LicenseManager.Web.Features.Transfer;
 
 namespace LicenseManager.Web;
 
@@ -23,10 +23,19 @@ public static class Commands
 {
     public static readonly IReadOnlyList<Command> All =
     [
-        new("export", "Write the whole LMA to a JSON-lines file (to move it to another installation).",
-            [new("file", "PATH", "the file to write", Required: true)], ExportAsync),
-        new("import", "Load an export file into this LMA and process its install events into leads and licenses.",
-            [new("file", "PATH", "the export file to read", Required: true)], ImportAsync),
+        new("export", "Write the whole LMA, as it is now, to a JSON-lines file (to move it to another installation).",
+            [
+                new("file", "PATH", "the file to write", Required: true),
+                new("passphrase-file", "PATH", $"a file holding the passphrase that encrypts the signing keys in the export (else ${TransferCommands.PassphraseVariable})"),
+            ],
+            (services, line, output, errors, ct) => TransferCommands.RunAsync(services, "export", line, output, errors, ct)),
+        new("import", "Restore an export file into this fresh LMA: the same licenses, numbers, history, people and keys.",
+            [
+                new("file", "PATH", "the export file to read", Required: true),
+                new("passphrase-file", "PATH", $"a file holding the export's passphrase (else ${TransferCommands.PassphraseVariable})"),
+                new("admin", "EMAIL", "the administrator who takes over records of users missing here (default Lma:Admin:Email)"),
+            ],
+            (services, line, output, errors, ct) => TransferCommands.RunAsync(services, "import", line, output, errors, ct)),
         .. ApiKeyCommands.All,
     ];
 
@@ -109,41 +118,5 @@ public static class Commands
     {
         foreach (var initializer in services.GetServices<IHostedService>().OfType<Infrastructure.DatabaseInitializer>())
             await initializer.InitializeAsync(seedDemoData: false, ct);
-    }
-
-    private static async Task<int> ExportAsync(IServiceProvider services, CommandLine line, TextWriter output, TextWriter errors, CancellationToken ct)
-    {
-        var file = line.Get("file")!;
-        await StartDatabaseAsync(services, ct);
-        await using var scope = services.CreateAsyncScope();
-        var transfer = scope.ServiceProvider.GetRequiredService<LmaTransfer>();
-        await using var stream = File.Create(file);
-        await transfer.ExportAsync(stream, DateTime.UtcNow, ct);
-        await output.WriteLineAsync($"Exported to {Path.GetFullPath(file)}.");
-        return 0;
-    }
-
-    private static async Task<int> ImportAsync(IServiceProvider services, CommandLine line, TextWriter output, TextWriter errors, CancellationToken ct)
-    {
-        var file = line.Get("file")!;
-        if (!File.Exists(file))
-        {
-            await errors.WriteLineAsync($"import: {file} does not exist.");
-            return 1;
-        }
-        await StartDatabaseAsync(services, ct);
-        await using var scope = services.CreateAsyncScope();
-        var transfer = scope.ServiceProvider.GetRequiredService<LmaTransfer>();
-        await using var input = File.OpenRead(file);
-        var (result, error) = await transfer.ImportAsync(input, ct);
-        if (error is not null)
-        {
-            await errors.WriteLineAsync($"import: {error}");
-            return 1;
-        }
-        foreach (var note in result!.Notes) await output.WriteLineAsync(note);
-        var processed = await scope.ServiceProvider.GetRequiredService<InstallEventProcessor>().ProcessPendingAsync();
-        await output.WriteLineAsync($"Imported {result.Packages} package(s) and {result.Events} install event(s); {processed} processed into leads and licenses.");
-        return 0;
     }
 }

@@ -38,7 +38,8 @@ public static class LicenseManagerSetup
         services.AddScoped<DemoDataSeeder>();
         services.AddScoped<Features.Leads.LeadConversion>();
         services.AddScoped<Features.Licenses.ModifyLicense>();
-        services.AddScoped<Features.Installs.LmaTransfer>();
+        services.AddScoped<Features.Transfer.LmaExporter>();
+        services.AddScoped<Features.Transfer.LmaImporter>();
         services.AddAlerts();
         services.AddMemoryCache();
         services.AddScoped<Features.Dashboard.DashboardQueries>();

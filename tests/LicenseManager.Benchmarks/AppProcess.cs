@@ -102,6 +102,51 @@ public sealed class AppProcess : IAsyncDisposable
             : throw new InvalidOperationException($"api-keys create exited with {process.ExitCode} and printed no key; see {logPath}.");
     }
 
+    public sealed record CommandRun(int ExitCode, string StdOut, string StdErr, double Seconds, long PeakBytes);
+
+    /// <summary>
+    /// Runs one of the app's command-line verbs (as an operator would) and measures it: wall time and the process's peak
+    /// resident memory (VmHWM, sampled until it exits; the high-water mark only grows, so the last sample is the peak).
+    /// </summary>
+    public static async Task<CommandRun> RunCommandAsync(Settings s, IEnumerable<string> verb, IReadOnlyDictionary<string, string> environment, string logPath, TimeSpan timeout)
+    {
+        var info = StartInfo(s, verb);
+        foreach (var (k, v) in environment) info.Environment[k] = v;
+        var sw = Stopwatch.StartNew();
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not run the app's command.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        long peak = 0;
+        var exited = process.WaitForExitAsync();
+        while (!exited.IsCompleted)
+        {
+            peak = Math.Max(peak, ReadStatusOf(process.Id, "VmHWM:"));
+            await Task.WhenAny(exited, Task.Delay(100));
+            if (sw.Elapsed > timeout)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"{string.Join(' ', verb)} did not finish within {timeout.TotalSeconds:0} s; see {logPath}.");
+            }
+        }
+        var seconds = sw.Elapsed.TotalSeconds;
+        var (output, errors) = (await stdout, await stderr);
+        await File.AppendAllTextAsync(logPath, output + errors);
+        return new CommandRun(process.ExitCode, output, errors, seconds, peak);
+    }
+
+    private static long ReadStatusOf(int pid, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith(field, StringComparison.Ordinal))
+                    return long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return 0;
+    }
+
     /// <summary>Peak resident memory since start or the last <see cref="ResetPeak"/>, in bytes.</summary>
     public long PeakBytes()
     {

@@ -38,7 +38,7 @@ public sealed record BenchmarkOptions
     /// <summary>Scenarios to run after the bulk load (short names, see <see cref="ScenarioNames"/>); all when empty.</summary>
     public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string>();
 
-    public static readonly IReadOnlyList<string> ScenarioNames = ["pages", "check", "burst", "refresh", "export", "expiry"];
+    public static readonly IReadOnlyList<string> ScenarioNames = ["pages", "check", "burst", "refresh", "export", "expiry", "transfer"];
 
     public bool Includes(string scenario) => Scenarios.Count == 0 || Scenarios.Contains(scenario);
 
@@ -74,7 +74,7 @@ public sealed record BenchmarkOptions
           --port N                       port on 127.0.0.1 (default: a free one)
           --out FILE                     JSON results (default benchmark-results.json)
           --keep                         keep the work folder (database, app.log) after a passing run
-          --scenarios a,b                only these after the bulk load: pages, check, burst, refresh, export, expiry (default all)
+          --scenarios a,b                only these after the bulk load: pages, check, burst, refresh, export, expiry, transfer (default all)
         """;
 
     /// <summary>Parses the command line; <c>--quick</c> sets the preset and later options override it.</summary>

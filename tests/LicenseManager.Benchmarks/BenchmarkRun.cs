@@ -17,7 +17,8 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
     public const string Refresh = "refresh licenses";
     public const string ExpiryScan = "daily expiry scan";
     public const string CsvExport = "CSV export";
-    public static readonly IReadOnlyList<string> AllScenarios = [BulkLoad, InstallBurst, LicenseCheck, Pages, Refresh, ExpiryScan, CsvExport];
+    public const string MoveLma = "Move the LMA (export and import)";
+    public static readonly IReadOnlyList<string> AllScenarios = [BulkLoad, InstallBurst, LicenseCheck, Pages, Refresh, ExpiryScan, CsvExport, MoveLma];
 
     private readonly DataSet _data = new(o.Licenses, o.ExportLicenses, o.Runs);
     private BenchDatabase _db = null!;
@@ -72,6 +73,7 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
             if (o.Includes("refresh")) report.Scenarios.Add(await TimedAsync(Refresh, RefreshAsync));
             if (o.Includes("export")) report.Scenarios.Add(await TimedAsync(CsvExport, CsvExportAsync));
             report.WebPeakMemoryMb = _app.RunPeakBytes() / 1048576.0;
+            if (o.Includes("transfer")) report.Scenarios.Add(await TimedAsync(MoveLma, r => MoveLmaAsync(r, settings, appLog)));
         }
         finally
         {
@@ -412,6 +414,40 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
         result.Add(new Metric("web peak memory during export", Stats.Median(peaks), "MB") { Runs = peaks });
         result.Add(new Metric("peak above resident before export", Stats.Median(growth), "MB") { Target = "flat (streams)", Runs = growth });
         if (!canReset) result.Note = "could not reset VmHWM (clear_refs): the peak is the process's peak so far";
+    }
+
+    // 6. Move the LMA: the whole data set exported with the app's command line, then imported into a fresh database
+    // (with the same command line), each a child process whose peak memory is sampled. Once: each import needs a fresh database.
+    private async Task MoveLmaAsync(ScenarioResult result, AppProcess.Settings settings, string appLog)
+    {
+        var file = Path.Combine(_work, "lma-transfer.jsonl");
+        var passphrase = new Dictionary<string, string> { ["LMA_TRANSFER_PASSPHRASE"] = "benchmark passphrase " + Guid.NewGuid().ToString("N") };
+        var export = await AppProcess.RunCommandAsync(settings, ["export", "--file", file], passphrase, appLog, o.RunTimeout);
+        result.Check("export exits 0", export.ExitCode == 0, export.StdErr.Trim());
+        if (export.ExitCode != 0) return;
+        var lines = 0L;
+        using (var reader = File.OpenText(file)) while (await reader.ReadLineAsync() is not null) lines++;
+        var records = lines - 2; // header and trailer
+        var exportedLicenses = await _db.ScalarAsync("""SELECT COUNT(*) FROM "Licenses" """);
+        result.Add(new Metric("export time", export.Seconds, "s"));
+        result.Add(new Metric("export rows/s", records / export.Seconds, "rows/s"));
+        result.Add(new Metric("export peak memory (process)", export.PeakBytes / 1048576.0, "MB") { Target = "flat (streams)" });
+        result.Add(new Metric("file size", new FileInfo(file).Length / 1048576.0, "MB"));
+        result.Add(new Metric("records", records, "rows"));
+
+        await using var target = BenchDatabase.For(o, Directory.CreateDirectory(Path.Combine(_work, "import-target")).FullName);
+        await target.CreateAsync();
+        var targetSettings = settings with { ConnectionString = target.AppConnectionString, DataDirectory = Path.Combine(_work, "import-target", "data") };
+        var import = await AppProcess.RunCommandAsync(targetSettings, ["import", "--file", file], passphrase, appLog, o.RunTimeout);
+        result.Check("import exits 0", import.ExitCode == 0, import.StdErr.Trim());
+        if (import.ExitCode != 0) return;
+        var importedLicenses = await target.ScalarAsync("""SELECT COUNT(*) FROM "Licenses" """);
+        result.Check("every license imported", importedLicenses == exportedLicenses, $"{importedLicenses:N0} of {exportedLicenses:N0}");
+        result.Add(new Metric("import time (fresh database: migrations, check pass, write pass)", import.Seconds, "s"));
+        result.Add(new Metric("import rows/s", records / import.Seconds, "rows/s"));
+        result.Add(new Metric("import peak memory (process)", import.PeakBytes / 1048576.0, "MB") { Target = "flat (streams)" });
+        result.Note = "one run: an import needs a fresh database; times include each process's start-up";
+        File.Delete(file);
     }
 
     private static void TryDelete(string path)

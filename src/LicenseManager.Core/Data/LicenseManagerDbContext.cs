@@ -37,6 +37,13 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
     /// <summary>The actor whose name goes into audit fields and license history for this context's saves.</summary>
     public Actor Actor => _actor.Current;
 
+    /// <summary>
+    /// Set by the LMA import (Move the LMA): rows are written exactly as the export file has them. Audit fields and
+    /// versions are not stamped, and no license history or status-change rows are written, since the file carries
+    /// the history as it was and a restored license did not change.
+    /// </summary>
+    public bool WritesRestoredRows { get; set; }
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -105,6 +112,7 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
     /// <summary>Audit fields, concurrency versions and license field history: the one place they are written.</summary>
     private void StampChanges()
     {
+        if (WritesRestoredRows) return;
         var now = _time.GetUtcNow().UtcDateTime;
         var who = _actor.Current.Name;
         foreach (var entry in ChangeTracker.Entries().ToList())

@@ -32,6 +32,8 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>False when this provider's server isn't configured on this machine (tests then skip; CI requires it).</summary>
     public virtual bool Available => true;
     protected abstract string ConnectionString { get; }
+    /// <summary>This app's database, for a child process of the real app (the command-line verbs) to use too.</summary>
+    public string DatabaseConnectionString => ConnectionString;
     protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

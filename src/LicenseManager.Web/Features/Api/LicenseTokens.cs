@@ -81,6 +81,15 @@ public sealed class SigningKeys(IServiceScopeFactory scopes, IDataProtectionProv
         }
     }
 
+    /// <summary>A stored key's private key (PKCS#8), for Move the LMA, which carries it re-encrypted under a passphrase.</summary>
+    public byte[] UnprotectPrivateKey(SigningKey key) => Convert.FromBase64String(_protector.Unprotect(key.ProtectedPrivateKey));
+
+    /// <summary>Encrypts an imported private key with this instance's Data Protection, as <see cref="CreateAsync"/> does.</summary>
+    public string ProtectPrivateKey(byte[] pkcs8) => _protector.Protect(Convert.ToBase64String(pkcs8));
+
+    /// <summary>After an import replaced the keys: sign with the imported current key from the next token on.</summary>
+    public void ForgetLoadedKey() => _current = null;
+
     /// <summary>The current keys and the retired ones whose tokens may still be valid.</summary>
     public async Task<JsonWebKeySetDocument> PublishedAsync(CancellationToken ct)
     {
