@@ -41,7 +41,9 @@ public sealed class DatabaseInitializer(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         await OpenAsync(db, cancellationToken);
-        await using (await StartupLock.AcquireAsync(database, logger, cancellationToken))
+        IAsyncDisposable? startupLock = null;
+        await StepAsync("locking", async () => startupLock = await StartupLock.AcquireAsync(database, logger, cancellationToken));
+        await using (startupLock)
         {
             await StepAsync("migrating", () => MigrateAsync(db, cancellationToken));
             await StepAsync("seeding", async () =>

@@ -74,7 +74,13 @@ public sealed class RefuseDuplicateJsonPropertiesFilter : IAsyncResourceFilter
         {
             request.EnableBuffering();
             using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, context.HttpContext.RequestAborted);
+            // At most one byte past the limit: a body without a length is never buffered whole here (bigger bodies are
+            // left to the serializer, which refuses duplicates too: AllowDuplicateProperties = false).
+            var chunk = new byte[16 * 1024];
+            int read;
+            while (buffer.Length <= MaxInspectedBytes
+                   && (read = await request.Body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, MaxInspectedBytes + 1 - buffer.Length)), context.HttpContext.RequestAborted)) > 0)
+                buffer.Write(chunk, 0, read);
             request.Body.Position = 0;
             if (buffer.Length <= MaxInspectedBytes && DuplicateJsonProperties.Find(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } path)
             {

@@ -39,6 +39,15 @@ public sealed class RefuseControlCharactersInForms(RequestDelegate next)
 {
     public const string RefusedFieldsKey = "lma.refused-fields";
     public const string Message = "This field contains a control character (such as NUL) that can't be saved: remove it and send the form again.";
+    /// <summary>The largest URL-encoded form accepted (the transfer import is multipart and not read here).</summary>
+    public const int MaxFormBytes = 1024 * 1024;
+
+    private static async Task RefuseTooLargeAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync("This form is larger than 1 MB: nothing was saved.", context.RequestAborted);
+    }
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -48,10 +57,24 @@ public sealed class RefuseControlCharactersInForms(RequestDelegate next)
         {
             // Read raw, not with ReadFormAsync: the framework's form reader throws on a NUL, so antiforgery answered an empty
             // 400 and the error page, failing to read the same form for its own binding, set status 0 ("HTTP/1.1 0").
-            request.EnableBuffering();
+            // Bounded: the app's forms are small, and this runs before sign-in and rate limiting.
+            if (request.ContentLength > MaxFormBytes)
+            {
+                await RefuseTooLargeAsync(context);
+                return;
+            }
+            request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxFormBytes);
             string body;
-            using (var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true))
+            try
+            {
+                using var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, leaveOpen: true);
                 body = await reader.ReadToEndAsync(context.RequestAborted);
+            }
+            catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                await RefuseTooLargeAsync(context); // a body without a length that went past the limit
+                return;
+            }
             request.Body.Position = 0;
             var form = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery("?" + body.Replace('+', ' '));
             var refused = form.Where(f => Ids.HasControlCharacter(f.Key) || f.Value.Any(v => Ids.HasControlCharacter(v)))

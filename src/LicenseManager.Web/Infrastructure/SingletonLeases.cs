@@ -125,6 +125,10 @@ public sealed class SingletonLeases(DatabaseSettings database, IServiceScopeFact
                 {
                     return;
                 }
+                catch (Exception) when (_stop.IsCancellationRequested)
+                {
+                    return; // released while a check ran (SqlClient reports the cancelled command as a SqlException)
+                }
                 catch (Exception e)
                 {
                     if (OnCheckFailed(e)) { MarkLost(e.GetBaseException().Message); return; }

@@ -13,8 +13,8 @@ namespace LicenseManager.Web.Features.Alerts;
 
 /// <summary>
 /// Delivers the outbox: one node at a time (a singleton lease, taken over within seconds when its holder dies) claims
-/// due rows, renders them on the first attempt, sends, and records every attempt. The holder of the lease takes rows
-/// still claimed by a node that lost it or died (its claim is void), so a crash delays no email by the claim's length. A failed attempt is retried with exponential backoff; after <see cref="MaxAttempts"/> the row is
+/// due rows for a short time, renders them on the first attempt, sends, and records every attempt. Rows still claimed by a
+/// node that lost the lease or died wait for their claim to run out (two minutes), so a takeover sends nothing twice. A failed attempt is retried with exponential backoff; after <see cref="MaxAttempts"/> the row is
 /// Failed and an administrator can resend it.
 /// </summary>
 public sealed class AlertEmailSender(
@@ -24,7 +24,12 @@ public sealed class AlertEmailSender(
     public const int BatchSize = 20;
     public const int MaxAttempts = 10;
     private const int MaxBatchesPerRun = 50;
-    private static readonly TimeSpan ClaimDuration = TimeSpan.FromMinutes(15);
+    /// <summary>
+    /// A batch's claim. Only the lease holder claims, but a node that just lost the lease may still be inside an SMTP send:
+    /// its claim keeps the new holder off those rows until it runs out, so a takeover doesn't send them twice, and it is
+    /// short, so a crash holds those emails back for at most this long.
+    /// </summary>
+    private static readonly TimeSpan ClaimDuration = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
     private readonly string _node = $"{Environment.MachineName}/{Environment.ProcessId}";
 
@@ -56,16 +61,16 @@ public sealed class AlertEmailSender(
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         var now = time.GetUtcNow().UtcDateTime;
         var candidates = await db.EmailMessages.AsNoTracking()
-            .Where(m => (m.Status == EmailStatus.Queued || m.Status == EmailStatus.Retrying) && m.NextAttemptAt <= now)
+            .Where(m => (m.Status == EmailStatus.Queued || m.Status == EmailStatus.Retrying) && m.NextAttemptAt <= now && (m.ClaimedUntil == null || m.ClaimedUntil < now))
             .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Select(m => m.Id).Take(BatchSize).ToListAsync(ct);
         if (candidates.Count == 0) return [];
 
-        // Only the lease holder claims, so a claim left by another node is void (it lost the lease or died). The status
-        // is checked again by the update itself: a row an administrator changed meanwhile is left alone.
+        // The conditions are checked again by the update itself: a row an administrator changed meanwhile, or one a node
+        // that lost the lease is still sending, is left alone.
         var claim = $"{_node}/{Guid.NewGuid():N}";
         var until = now + ClaimDuration;
         await db.EmailMessages
-            .Where(m => candidates.Contains(m.Id) && (m.Status == EmailStatus.Queued || m.Status == EmailStatus.Retrying))
+            .Where(m => candidates.Contains(m.Id) && (m.Status == EmailStatus.Queued || m.Status == EmailStatus.Retrying) && (m.ClaimedUntil == null || m.ClaimedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.ClaimedBy, claim).SetProperty(m => m.ClaimedUntil, until), ct);
         return await db.EmailMessages.AsNoTracking().Where(m => candidates.Contains(m.Id) && m.ClaimedBy == claim).Select(m => m.Id).ToListAsync(ct);
     }

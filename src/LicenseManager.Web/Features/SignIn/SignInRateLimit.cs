@@ -16,12 +16,22 @@ public static class ClientAddress
     /// The caller's address as the sign-in limits see it. Behind a reverse proxy this is the proxy unless forwarded headers
     /// are enabled (ASPNETCORE_FORWARDEDHEADERS_ENABLED=true), and then every client would share one budget.
     /// </summary>
+    /// An IPv6 client counts by its /64 network: one subscriber line gets a whole /64, so counting each address apart would
+    /// hand a stranger 2^64 fresh budgets.
     public static string Of(HttpContext context) => context.Connection.RemoteIpAddress switch
     {
         null => "unknown",
         { IsIPv4MappedToIPv6: true } a => a.MapToIPv4().ToString(),
+        { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } a => Network64(a),
         var a => a.ToString(),
     };
+
+    private static string Network64(System.Net.IPAddress address)
+    {
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
 }
 
 /// <summary>

@@ -23,6 +23,9 @@ public sealed class LmaExporter(LicenseManagerDbContext db, SigningKeys signingK
         await writer.WriteHeaderAsync(new TransferHeader(TransferFormat.Format, TransferFormat.Version, time.GetUtcNow().UtcDateTime, source, protection.Kdf), ct);
 
         db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        // Every kind is read from one snapshot, so a file exported while installs, the processor and users keep writing
+        // still refers only to rows it holds (a license created after the leads were written is not in it either).
+        await using var snapshot = await BeginSnapshotAsync(ct);
         // Users are few; the records refer to them by email, which is what matches them on the other side.
         var emails = await db.Users.Select(u => new { u.Id, u.Email, u.UserName }).ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? u.Id, ct);
         string? Email(string? userId) => userId is null ? null : emails.GetValueOrDefault(userId, userId);
@@ -86,6 +89,25 @@ public sealed class LmaExporter(LicenseManagerDbContext db, SigningKeys signingK
 
         await writer.WriteTrailerAsync(counts, ct);
         return counts;
+    }
+
+    /// <summary>
+    /// A read-only snapshot for the whole export that doesn't block writers: PostgreSQL REPEATABLE READ; SQLite a deferred
+    /// transaction (in WAL mode its first read fixes the snapshot while writers go on).
+    /// </summary>
+    private async Task<IAsyncDisposable?> BeginSnapshotAsync(CancellationToken ct)
+    {
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            var transaction = ((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
+            await db.Database.UseTransactionAsync(transaction, ct);
+            return transaction;
+        }
+        // SQL Server runs with a retrying execution strategy, which refuses a transaction around reads it may retry;
+        // there the export reads without a snapshot (docs/transfer.md: stop the writers first).
+        if (db.Database.IsSqlServer()) return null;
+        return await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
     }
 
     private async Task<long> WriteKindAsync<TEntity, TRecord>(LineWriter writer, string kind, IQueryable<TEntity> table, Func<TEntity, long> id,

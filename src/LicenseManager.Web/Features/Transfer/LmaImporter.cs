@@ -48,7 +48,7 @@ public sealed class LmaImporter(LicenseManagerDbContext db, SigningKeys signingK
         if (admin is null) return (null, "The importing administrator is not a user of this instance.");
 
         var users = await UserMapAsync(file.UserEmails, ct);
-        var run = new ImportRun(db, users, admin.Id, admin.Email ?? admin.Id, signingKeys, file.Passphrase);
+        ImportRun? run = null;
         // The first Protect of a fresh instance creates its Data Protection key, which writes to the database through a
         // context of its own: done now, before the import's transaction holds the write lock (SQLite) it would wait for.
         _ = signingKeys.ProtectPrivateKey([]);
@@ -57,6 +57,8 @@ public sealed class LmaImporter(LicenseManagerDbContext db, SigningKeys signingK
         {
             await strategy.ExecuteAsync(async () =>
             {
+                // A fresh run per attempt: a retried attempt (SQL Server's retrying strategy) starts from nothing.
+                run = new ImportRun(db, users, admin.Id, admin.Email ?? admin.Id, signingKeys, file.Passphrase);
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 db.WritesRestoredRows = true;
                 try
@@ -87,9 +89,15 @@ public sealed class LmaImporter(LicenseManagerDbContext db, SigningKeys signingK
             log.LogWarning(ex.InnerException, "Import failed and was rolled back: {Reason}", ex.Message);
             return (null, ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever the database or a value of the file refused: the transaction rolled back, nothing is written.
+            log.LogError(ex, "Import failed and was rolled back");
+            return (null, $"The import failed and was rolled back, nothing was written: {ex.GetBaseException().Message}");
+        }
         signingKeys.ForgetLoadedKey();
         signal.Nudge(); // install events pending on the source are pending here: the processor takes them up
-        return (run.Report(), null);
+        return (run!.Report(), null);
     }
 
     private async Task<Dictionary<string, string?>> UserMapAsync(IReadOnlyList<string> emails, CancellationToken ct)
@@ -125,6 +133,13 @@ public sealed class LmaImporter(LicenseManagerDbContext db, SigningKeys signingK
         SigningKeys signingKeys, TransferPassphrase passphrase)
     {
         private readonly Dictionary<string, long> _counts = TransferFormat.Kinds.ToDictionary(k => k, _ => 0L);
+        /// <summary>A saved view's name with a suffix, within the column's 100 characters (the suffix kept whole when it fits).</summary>
+        private static string Fit(string name, string suffix)
+        {
+            const int max = 100;
+            if (suffix.Length >= max) return (name + suffix)[..max];
+            return (name.Length + suffix.Length <= max ? name : name[..(max - suffix.Length)]) + suffix;
+        }
         private readonly SortedDictionary<string, SortedDictionary<string, int>> _reassigned = new(StringComparer.OrdinalIgnoreCase);
         private readonly List<string> _notes = [];
         private readonly HashSet<(long, string)> _recipients = [];
@@ -329,9 +344,8 @@ public sealed class LmaImporter(LicenseManagerDbContext db, SigningKeys signingK
             var missing = users.GetValueOrDefault(v.OwnerEmail) is null;
             var owner = UserFor(v.OwnerEmail, "saved view");
             // A missing user's view joins the administrator's own: its name says whose it was (and can't collide with theirs).
-            var name = missing ? $"{v.Name} ({v.OwnerEmail})" : v.Name;
-            if (name.Length > 100) name = name[..100];
-            for (var n = 2; !_views.Add((owner, v.List, name)); n++) name = $"{v.Name} ({v.OwnerEmail} {n})";
+            var name = Fit(v.Name, missing ? $" ({v.OwnerEmail})" : "");
+            for (var n = 2; !_views.Add((owner, v.List, name)); n++) name = Fit(v.Name, $" ({v.OwnerEmail} {n})");
             return new SavedView { Id = v.Id, OwnerId = owner, List = v.List, Name = name, Query = v.Query, CreatedAt = v.CreatedAt };
         }
 

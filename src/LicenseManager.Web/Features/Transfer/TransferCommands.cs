@@ -46,7 +46,7 @@ public static class TransferCommands
             var full = Path.GetFullPath(file);
             var partial = full + ".partial";
             IReadOnlyDictionary<string, long> counts;
-            await using (var stream = File.Create(partial))
+            await using (var stream = PrivateFile.Create(partial))
                 counts = await scope.ServiceProvider.GetRequiredService<LmaExporter>().ExportAsync(stream, passphrase, ct);
             File.Move(partial, full, overwrite: true); // a file that exists under its name is complete
             await output.WriteLineAsync($"Exported to {full}.");

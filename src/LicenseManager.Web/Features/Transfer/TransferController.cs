@@ -51,7 +51,7 @@ public sealed class TransferController(LmaExporter exporter, LmaImporter importe
         var copy = Path.Combine(Path.GetTempPath(), $"lma-import-{Guid.NewGuid():N}.jsonl");
         try
         {
-            await using (var target = System.IO.File.Create(copy))
+            await using (var target = PrivateFile.Create(copy))
                 await file.CopyToAsync(target, ct);
             var (report, error) = await importer.ImportAsync(copy, importPassphrase, User.FindFirstValue(ClaimTypes.NameIdentifier)!, ct);
             if (error is not null)

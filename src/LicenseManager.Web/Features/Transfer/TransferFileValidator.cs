@@ -93,7 +93,10 @@ public static class TransferFileValidator
 
             if (TransferFormat.HasNumericKey(kind))
             {
-                var key = root.GetProperty("record").GetProperty("id").GetInt64();
+                // From the record as read (names match in any case there), never 0 or below: a key of 0 would be
+                // taken by the database as "not set" and given a new number, breaking every reference to it.
+                if (type.GetProperty("Id")?.GetValue(record) is not long key || key < 1)
+                    return (null, Fail($"the {kind} record has no key (a whole number from 1)."));
                 if (key <= lastKey) return (null, Fail($"{kind} {key} is not after {lastKey}: records must be in ascending key order, each once."));
                 lastKey = key;
             }
@@ -104,6 +107,8 @@ public static class TransferFileValidator
             }
             if (ReferencedEmail(record) is { } email && !userSet.Contains(email))
                 return (null, Fail($"the {kind} refers to user {email}, who is not in the file's list of users."));
+            if (record is ApiKeyRecord apiKey && !IsBase64(apiKey.SecretHash))
+                return (null, Fail($"the hash of API key {apiKey.Prefix} is not base64."));
             if (record is SigningKeyRecord signing && protection.Decrypt(signing.KeyId, signing.EncryptedPrivateKey) is null)
                 return (null, Fail("the passphrase is not the one this export was made with (the token signing keys can't be decrypted). Nothing was imported."));
 
@@ -115,6 +120,9 @@ public static class TransferFileValidator
             return (null, $"Line {number}: the file ends without its trailer line: it is incomplete (truncated?). Nothing was imported.");
         return (new ValidTransferFile(header, counts, users, protection), null);
     }
+
+    private static bool IsBase64(string? text) =>
+        text is not null && Convert.TryFromBase64String(text, new byte[text.Length], out var written) && written > 0;
 
     private static int IndexOf(string kind)
     {

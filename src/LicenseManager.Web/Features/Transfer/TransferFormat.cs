@@ -166,3 +166,14 @@ public sealed record TransferReport(IReadOnlyDictionary<string, long> Counts, IR
 {
     public string CountsLine() => string.Join(", ", TransferFormat.Kinds.Where(Counts.ContainsKey).Select(k => $"{k}: {Counts[k]}"));
 }
+
+/// <summary>Files that hold an export (API key hashes, encrypted signing keys, people's data): readable by their owner only.</summary>
+public static class PrivateFile
+{
+    public static FileStream Create(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return new FileStream(path, options);
+    }
+}
