@@ -171,6 +171,8 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
         }
     }
 
+    private const int SubmitTimeoutMs = 60_000;
+
     /// <summary>Submits with the form's own button and reports the answers the browser got; FAILED for 400, 403-405 or 5xx.</summary>
     private static async Task<string> SubmitAsync(IPage page, ILocator form)
     {
@@ -183,13 +185,21 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
         try
         {
             var button = form.Locator("button[type=submit], input[type=submit], button:not([type])").First;
-            await page.RunAndWaitForResponseAsync(
-                async () =>
-                {
-                    if (await button.CountAsync() > 0) await button.ClickAsync();
-                    else await form.EvaluateAsync("f => f.requestSubmit()");
-                },
-                r => r.Request.Method == "POST" && r.Request.IsNavigationRequest);
+            // A form answers with a page or, like Move the LMA's export, with a file the browser downloads.
+            var posted = page.WaitForResponseAsync(r => r.Request.Method == "POST" && r.Request.IsNavigationRequest, new() { Timeout = SubmitTimeoutMs });
+            var downloaded = page.WaitForDownloadAsync(new() { Timeout = SubmitTimeoutMs });
+            if (await button.CountAsync() > 0) await button.ClickAsync();
+            else await form.EvaluateAsync("f => f.requestSubmit()");
+            var first = await Task.WhenAny(posted, downloaded);
+            if (first == downloaded && downloaded.IsCompletedSuccessfully)
+            {
+                _ = posted.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed: a download is no navigation
+                var file = await downloaded.Result.PathAsync(); // the whole answer arrived
+                return $"200 download {downloaded.Result.SuggestedFilename} ({new FileInfo(file).Length:N0} bytes)";
+            }
+            _ = downloaded.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            try { await posted; }
+            catch (TimeoutException) { return $"FAILED no answer to the POST within {SubmitTimeoutMs / 1000} s"; }
             await page.WaitForLoadStateAsync(LoadState.Load);
         }
         finally
