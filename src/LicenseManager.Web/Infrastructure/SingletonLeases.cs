@@ -2,7 +2,6 @@ using System.Data;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using Microsoft.Data.SqlClient;
@@ -93,8 +92,7 @@ public sealed class SingletonLeases(DatabaseSettings database, IServiceScopeFact
     }
 
     /// <summary>A stable 64-bit lock key for a lease name (advisory locks take numbers).</summary>
-    internal static long KeyOf(string name) =>
-        BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("LicenseManager:" + name)), 0);
+    internal static long KeyOf(string name) => DatabaseLocks.KeyOf(name);
 
     private abstract class Lease(string name, ILogger logger) : ISingletonLease
     {
@@ -196,10 +194,7 @@ public sealed class SingletonLeases(DatabaseSettings database, IServiceScopeFact
                     }
                     catch (PostgresException e) when (e.SqlState is "42704" or "22023" or "42501") { /* not on this server */ }
                 }
-                var key = KeyOf(name);
-                await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-                take.Parameters.AddWithValue("key", key);
-                if (await take.ExecuteScalarAsync(ct) is true) return new PostgresLease(name, key, connection, logger);
+                if (await DatabaseLocks.PostgresLockAsync(connection, name, wait: false, ct)) return new PostgresLease(name, KeyOf(name), connection, logger);
             }
             catch
             {
@@ -234,7 +229,7 @@ public sealed class SingletonLeases(DatabaseSettings database, IServiceScopeFact
     /// </summary>
     private sealed class SqlServerLease(string name, SqlConnection connection, ILogger logger) : Lease(name, logger)
     {
-        private static string Resource(string name) => "LicenseManager:" + name;
+        private static string Resource(string name) => DatabaseLocks.ResourceOf(name);
 
         public static async Task<Lease?> TryAcquireAsync(string name, string connectionString, ILogger logger, CancellationToken ct)
         {
@@ -243,16 +238,9 @@ public sealed class SingletonLeases(DatabaseSettings database, IServiceScopeFact
             try
             {
                 await connection.OpenAsync(ct);
-                await using var take = new SqlCommand("sp_getapplock", connection) { CommandType = CommandType.StoredProcedure, CommandTimeout = 5 };
-                take.Parameters.AddWithValue("@Resource", Resource(name));
-                take.Parameters.AddWithValue("@LockMode", "Exclusive");
-                take.Parameters.AddWithValue("@LockOwner", "Session");
-                take.Parameters.AddWithValue("@LockTimeout", 0);
-                var result = take.Parameters.Add("@Result", SqlDbType.Int);
-                result.Direction = ParameterDirection.ReturnValue;
-                await take.ExecuteNonQueryAsync(ct);
                 // 0 granted, 1 granted after waiting; negative: timeout (held elsewhere), deadlock, error.
-                if (result.Value is int granted && granted >= 0) return new SqlServerLease(name, connection, logger);
+                if (await DatabaseLocks.SqlServerLockAsync(connection, name, lockTimeoutMs: 0, commandTimeoutSeconds: 5, ct) >= 0)
+                    return new SqlServerLease(name, connection, logger);
             }
             catch
             {

@@ -34,15 +34,10 @@ public sealed class StartupLock : IAsyncDisposable
         var connection = await OpenOrCreatePostgresAsync(builder, logger, ct);
         try
         {
-            var key = SingletonLeases.KeyOf(Name);
-            await using var tryTake = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-            tryTake.Parameters.AddWithValue("key", key);
-            if (await tryTake.ExecuteScalarAsync(ct) is not true)
+            if (!await DatabaseLocks.PostgresLockAsync(connection, Name, wait: false, ct))
             {
                 logger.LogInformation("Another node is migrating or seeding the database; waiting for it");
-                await using var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection) { CommandTimeout = 0 };
-                take.Parameters.AddWithValue("key", key);
-                await take.ExecuteScalarAsync(ct);
+                await DatabaseLocks.PostgresLockAsync(connection, Name, wait: true, ct);
             }
             return connection;
         }
@@ -117,17 +112,11 @@ public sealed class StartupLock : IAsyncDisposable
         }
         try
         {
-            await using var take = new SqlCommand("sp_getapplock", connection) { CommandType = CommandType.StoredProcedure, CommandTimeout = 0 };
-            take.Parameters.AddWithValue("@Resource", "LicenseManager:" + Name);
-            take.Parameters.AddWithValue("@LockMode", "Exclusive");
-            take.Parameters.AddWithValue("@LockOwner", "Session");
-            take.Parameters.AddWithValue("@LockTimeout", -1); // wait as long as the other node migrates
-            var result = take.Parameters.Add("@Result", SqlDbType.Int);
-            result.Direction = ParameterDirection.ReturnValue;
             logger.LogDebug("Taking the start-up lock");
-            await take.ExecuteNonQueryAsync(ct);
-            if (result.Value is not int granted || granted < 0)
-                throw new DatabaseStartupException($"taking the SqlServer start-up lock failed (sp_getapplock returned {result.Value})");
+            // Wait as long as the other node migrates.
+            var granted = await DatabaseLocks.SqlServerLockAsync(connection, Name, lockTimeoutMs: -1, commandTimeoutSeconds: 0, ct);
+            if (granted < 0)
+                throw new DatabaseStartupException($"taking the SqlServer start-up lock failed (sp_getapplock returned {granted})");
             return connection;
         }
         catch
