@@ -1,5 +1,5 @@
 using LicenseManager.Tests.Infrastructure;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LicenseManager.Tests.Api;

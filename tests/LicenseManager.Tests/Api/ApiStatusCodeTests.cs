@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LicenseManager.Tests.Api;

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -79,9 +79,9 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
             if (outcome.StartsWith("FAILED")) failures.Add($"{url} -> {action}: {outcome}");
         }
         // The layout's own form, last: it ends the session.
-        var logout = await SubmitAsync(page, page.Locator("header form[action='/account/logout']"));
-        submitted.Add($"/ -> /account/logout: {logout}");
-        if (logout.StartsWith("FAILED")) failures.Add($"/account/logout: {logout}");
+        var logout = await SubmitAsync(page, page.Locator("header form[action='/sign-out']"));
+        submitted.Add($"/ -> /sign-out: {logout}");
+        if (logout.StartsWith("FAILED")) failures.Add($"/sign-out: {logout}");
 
         Assert.True(failures.Count == 0, $"{failures.Count} form(s) failed:\n{string.Join("\n", failures)}\n\nAll submitted:\n{string.Join("\n", submitted)}");
         Assert.Contains(submitted, s => s.Contains("/admin/alerts/expiry-scan"));
@@ -134,7 +134,7 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
     /// <summary>Pages of this app that a person opens; not downloads, the API, Hangfire's own dashboard or list variations.</summary>
     private static bool Followable(string href) =>
         !href.Contains('?') && !href.Contains('#') && !href.StartsWith("/api") && !href.StartsWith("/openapi") && !href.StartsWith("/hangfire")
-        && !href.Contains("export") && !href.EndsWith(".csv") && !href.StartsWith("/account/logout") && !href.StartsWith("/lib/") && !href.StartsWith("/.well-known");
+        && !href.Contains("export") && !href.EndsWith(".csv") && !href.StartsWith("/sign-out") && !href.StartsWith("/lib/") && !href.StartsWith("/.well-known");
 
     private static string Kind(string url) => IdSegment().Replace(url, "/{id}");
 

@@ -96,10 +96,10 @@ public sealed partial class AppNode : IAsyncDisposable
     {
         var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = false };
         var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        var form = await client.GetStringAsync("/account/login");
+        var form = await client.GetStringAsync("/sign-in");
         var token = TokenPattern().Match(form) is { Success: true } m ? m.Groups[1].Value
             : throw new Xunit.Sdk.XunitException("The login page has no antiforgery token");
-        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var response = await client.PostAsync("/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = token,
         }));

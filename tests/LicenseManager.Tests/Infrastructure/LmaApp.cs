@@ -96,7 +96,7 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task<BrowserClient> SignInAsync(string email, string password)
     {
         var client = NewBrowserClient();
-        var response = await client.PostFormAsync("/account/login", new() { ["Email"] = email, ["Password"] = password });
+        var response = await client.PostFormAsync("/sign-in", new() { ["Email"] = email, ["Password"] = password });
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"login failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return client;
     }

@@ -161,13 +161,13 @@ public abstract class InstallPipelineTests(LmaApp app)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.RequestedAt, DateTime.UtcNow.AddHours(-1))));
 
         await using (var scope = app.Scope())
-            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Jobs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Features.Installs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
         Assert.Equal(RefreshState.Queued, await app.WithDb(db => db.LicenseRefreshes.Where(r => r.Id == refreshId).Select(r => r.State).SingleAsync()));
 
         await app.Services.GetRequiredService<LicenseRefresher>().RunAsync(refreshId, default);
         Assert.Equal(RefreshState.Done, await app.WithDb(db => db.LicenseRefreshes.Where(r => r.Id == refreshId).Select(r => r.State).SingleAsync()));
         await using (var scope = app.Scope())
-            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Jobs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Features.Installs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
     }
 
     [SkippableFact]

@@ -2,7 +2,6 @@ using System.Globalization;
 using FluentValidation;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.Api;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Licenses;

@@ -2,19 +2,11 @@ using Hangfire;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Installs;
-using LicenseManager.Web.Jobs;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace LicenseManager.Web.Features.Packages;
-
-public sealed class RefreshOptions
-{
-    public const string Section = "Lma:Refresh";
-    /// <summary>The guide allows a manual refresh once per week per package.</summary>
-    public TimeSpan MinimumInterval { get; set; } = TimeSpan.FromDays(7);
-}
 
 /// <summary>The outcome of a package command: done, or refused with reasons tied to fields.</summary>
 public sealed record CommandResult(IReadOnlyList<RuleViolation> Errors)

@@ -1,7 +1,6 @@
 using Hangfire;
-using LicenseManager.Web.Features.Alerts;
 
-namespace LicenseManager.Web.Jobs;
+namespace LicenseManager.Web.Features.Alerts;
 
 /// <summary>
 /// The outbox sweep, every minute: queues emails for license status changes, then sends whatever is due
@@ -14,17 +13,6 @@ public sealed class SendAlertEmailsJob(StatusChangeAlerts statusChanges, AlertEm
     public async Task RunAsync(CancellationToken ct)
     {
         await statusChanges.QueuePendingAsync(ct);
-        await sender.SendDueAsync(ct);
-    }
-}
-
-/// <summary>The daily "license expires soon" scan, then a send. Idempotent per (rule, license, expiration date).</summary>
-public sealed class ExpiryAlertScanJob(ExpiryAlertScan scan, AlertEmailSender sender)
-{
-    [AutomaticRetry(Attempts = 3)]
-    public async Task RunAsync(CancellationToken ct)
-    {
-        await scan.RunAsync(ct);
         await sender.SendDueAsync(ct);
     }
 }

@@ -2,7 +2,7 @@ using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using Microsoft.EntityFrameworkCore;
 
-namespace LicenseManager.Web.Features.Api;
+namespace LicenseManager.Web.Features.Licenses;
 
 /// <summary>
 /// Seat assignment (PackageLicense / UserPackageLicense): which subscriber users hold a seat of a license.

@@ -1,16 +1,19 @@
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.ApiKeys;
+using LicenseManager.Web.Features.Tokens;
 using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 
-namespace LicenseManager.Web.Features.Api;
+namespace LicenseManager.Web.Features.Licenses;
 
 /// <summary>What the ISV's own app calls (scope `check`): is this user licensed, seat assignment, signed license tokens.</summary>
 [ApiController]
 [Route("api/v1/licenses")]
 [Authorize(Policy = ApiKeyAuth.CheckPolicy)]
-[EnableRateLimiting(LicensingApiSetup.RateLimitPolicy)]
+[EnableRateLimiting(ApiKeyAuth.RateLimitPolicy)]
 [IgnoreAntiforgeryToken] // bearer keys, no cookies: nothing to forge
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status400BadRequest)]
 [ProducesResponseType(typeof(ProblemDetails), StatusCodes.Status401Unauthorized)]

@@ -1,49 +1,14 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.ApiKeys;
 using LicenseManager.Web.Features.Installs;
 using LicenseManager.Web.Features.Licenses;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
-namespace LicenseManager.Web.Features.Api;
-
-/// <summary>A request header an API action reads itself; documented as a header parameter.</summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
-public sealed class RequestHeaderAttribute(string name) : Attribute
-{
-    public string Name { get; } = name;
-    public bool Required { get; init; }
-}
-
-/// <summary>A response header an API action sends with these statuses.</summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
-public sealed class ResponseHeaderAttribute(string name, params int[] statuses) : Attribute
-{
-    public string Name { get; } = name;
-    public IReadOnlyList<int> Statuses { get; } = statuses;
-    /// <summary>Always sent with these statuses (a generated client may rely on it).</summary>
-    public bool Required { get; init; } = true;
-}
-
-/// <summary>Query parameters the action reads from Request.Query rather than binding them.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class RequiredQueryAttribute(params string[] names) : Attribute
-{
-    public IReadOnlyList<string> Names { get; } = names;
-}
-
-/// <summary>The action reads the licenses list's filters (<see cref="LicenseFilter.From"/>) and sort from the query.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class LicenseListQueryAttribute : Attribute;
-
-/// <summary>The action reads its JSON body itself; this component schema describes it.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class RequestBodySchemaAttribute(string schemaId) : Attribute
-{
-    public string SchemaId { get; } = schemaId;
-}
+namespace LicenseManager.Web.Infrastructure.Api;
 
 /// <summary>
 /// What the OpenAPI document promises a generated client beyond what the framework infers: the bearer key on every keyed
@@ -233,11 +198,11 @@ public static class ApiContract
             if (parameter.Name == "after") parameter.Description = "The previous page's `next`, to read the page after it (keyset paging).";
             if (parameter.Name == "limit")
             {
-                parameter.Description = $"Rows per page, 1 to {ManagementApiController.MaxPageSize} (default {ManagementApiController.DefaultPageSize}).";
+                parameter.Description = $"Rows per page, 1 to {LicensesApiController.MaxPageSize} (default {LicensesApiController.DefaultPageSize}).";
                 parameter.Schema = new OpenApiSchema
                 {
                     Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1",
-                    Maximum = ManagementApiController.MaxPageSize.ToString(CultureInfo.InvariantCulture),
+                    Maximum = LicensesApiController.MaxPageSize.ToString(CultureInfo.InvariantCulture),
                 };
             }
         }
@@ -326,113 +291,4 @@ public static class ApiContract
             AllOf = [new OpenApiSchemaReference(ProblemSchema, document), new OpenApiSchema { Required = new HashSet<string> { "errors", "violations" } }],
         };
     }
-}
-
-/// <summary>The install event body per event type, as <see cref="InstallEventRequestValidator"/> requires it.</summary>
-internal static class InstallEventSchemas
-{
-    private const string Id18 = "^[A-Za-z0-9]{18}$";
-    private const string Id15 = "^[A-Za-z0-9]{15}$";
-
-    private static readonly Dictionary<string, string> TypeSchemas = new()
-    {
-        ["package-version-uploaded"] = "PackageVersionUploadedEvent",
-        ["install"] = "InstallEvent",
-        ["upgrade"] = "UpgradeEvent",
-        ["uninstall"] = "UninstallEvent",
-        ["org-update"] = "OrgUpdateEvent",
-    };
-
-    public static void Add(OpenApiDocument document, IDictionary<string, IOpenApiSchema> schemas)
-    {
-        OpenApiSchemaReference Ref(string id) => new(id, document);
-
-        schemas["EventPackage"] = Object(["packageId", "name", "developerName", "developerOrgId"], new()
-        {
-            ["packageId"] = Text(pattern: Id18, description: "The 18-character package ID."),
-            ["name"] = Text(255),
-            ["developerName"] = Text(255),
-            ["developerOrgId"] = Text(pattern: Id18, description: "The developer org's 18-character ID."),
-        });
-        schemas["EventPackageVersion"] = Object(["versionId", "name", "version"], new()
-        {
-            ["versionId"] = Text(pattern: Id18, description: "The 18-character package version ID."),
-            ["name"] = Text(255),
-            ["version"] = Text(32, description: "A version number such as 1.4.0."),
-            ["beta"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
-            ["releaseDate"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" },
-        });
-        Dictionary<string, IOpenApiSchema> OrgProperties() => new()
-        {
-            ["id"] = Text(pattern: Id15, description: "The subscriber org's 15-character ID."),
-            ["name"] = Text(255),
-            ["instance"] = Text(64),
-            ["edition"] = Text(64),
-            ["status"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. new[] { "Trial", "Active", "Free" }.Select(v => (JsonNode)JsonValue.Create(v))] },
-            ["expirationDate"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" },
-            ["sandbox"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
-        };
-        schemas["EventOrg"] = Object(["id"], OrgProperties());
-        schemas["EventInstallingOrg"] = Object(["id", "name", "status"], OrgProperties());
-        schemas["EventInstaller"] = Object(["lastName", "email"], new()
-        {
-            ["firstName"] = Text(80),
-            ["lastName"] = Text(80),
-            ["email"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "email", MaxLength = 254 },
-            ["company"] = Text(255),
-            ["phone"] = Text(40),
-            ["state"] = Text(80),
-            ["country"] = Text(80),
-        });
-
-        OpenApiSchema Event(string type, string[] required, Dictionary<string, IOpenApiSchema> properties)
-        {
-            var all = new Dictionary<string, IOpenApiSchema>
-            {
-                ["eventId"] = Text(255, description: "The sender's id of this event; a repeated id is accepted once."),
-                ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(type)] },
-                ["occurredAt"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", Description = "Since 2000, at most a day ahead of the server." },
-            };
-            foreach (var (k, v) in properties) all[k] = v;
-            return Object(["eventId", "type", "occurredAt", .. required], all);
-        }
-        var versionId = Text(pattern: Id18, description: "The installed package version's 18-character ID.");
-        schemas[TypeSchemas["package-version-uploaded"]] = Event("package-version-uploaded", ["package", "packageVersion"],
-            new() { ["package"] = Ref("EventPackage"), ["packageVersion"] = Ref("EventPackageVersion") });
-        schemas[TypeSchemas["install"]] = Event("install", ["packageVersionId", "org", "installer"],
-            new() { ["packageVersionId"] = versionId, ["org"] = Ref("EventInstallingOrg"), ["installer"] = Ref("EventInstaller") });
-        schemas[TypeSchemas["upgrade"]] = Event("upgrade", ["packageVersionId", "org"], new() { ["packageVersionId"] = versionId, ["org"] = Ref("EventOrg") });
-        schemas[TypeSchemas["uninstall"]] = Event("uninstall", ["packageVersionId", "org"], new() { ["packageVersionId"] = versionId, ["org"] = Ref("EventOrg") });
-        schemas[TypeSchemas["org-update"]] = Event("org-update", ["packageVersionId", "org"], new()
-        {
-            ["packageVersionId"] = versionId,
-            ["org"] = Ref("EventOrg"),
-            ["usedLicenses"] = new OpenApiSchema
-            {
-                Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0", Maximum = LicenseRules.MaxSeats.ToString(CultureInfo.InvariantCulture),
-                Description = "Users of the org who hold a seat, as the platform counts them.",
-            },
-        });
-
-        schemas[ApiContract.InstallEventSchema] = new OpenApiSchema
-        {
-            Description = "One install event; `type` says which.",
-            OneOf = [.. InstallEventRequest.TypeNames.Keys.Select(t => (IOpenApiSchema)Ref(TypeSchemas[t]))],
-            Discriminator = new OpenApiDiscriminator
-            {
-                PropertyName = "type",
-                Mapping = InstallEventRequest.TypeNames.Keys.ToDictionary(t => t, t => Ref(TypeSchemas[t])),
-            },
-        };
-    }
-
-    private static OpenApiSchema Object(string[] required, Dictionary<string, IOpenApiSchema> properties) => new()
-    {
-        Type = JsonSchemaType.Object, Required = new HashSet<string>(required), Properties = properties,
-    };
-
-    private static OpenApiSchema Text(int? maxLength = null, string? pattern = null, string? description = null) => new()
-    {
-        Type = JsonSchemaType.String, MaxLength = maxLength, Pattern = pattern, Description = description,
-    };
 }

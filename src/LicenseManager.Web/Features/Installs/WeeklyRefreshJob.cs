@@ -1,19 +1,9 @@
 using Hangfire;
 using LicenseManager.Core.Data;
-using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.Installs;
 using LicenseManager.Web.Features.Packages;
 using Microsoft.EntityFrameworkCore;
 
-namespace LicenseManager.Web.Jobs;
-
-/// <summary>Runs one queued Refresh Licenses. Safe to run twice: a finished refresh is not run again.</summary>
-public sealed class RefreshLicensesJob(LicenseRefresher refresher)
-{
-    [AutomaticRetry(Attempts = 3)]
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
-    public Task RunAsync(long refreshId, CancellationToken ct) => refresher.RunAsync(refreshId, ct);
-}
+namespace LicenseManager.Web.Features.Installs;
 
 /// <summary>The weekly refresh of every associated package.</summary>
 public sealed class WeeklyRefreshJob(LicenseManagerDbContext db, PackageCommands packages)

@@ -1,10 +1,11 @@
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure.Api;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
-namespace LicenseManager.Web.Features.Api;
+namespace LicenseManager.Web.Features.Licenses;
 
 /// <summary>The license as the check API and tokens show it.</summary>
 public sealed record LicenseSummary(long Name, string Status, int? Seats, int? UsedLicenses, DateOnly? ExpirationDate, string PackageVersionNumber);

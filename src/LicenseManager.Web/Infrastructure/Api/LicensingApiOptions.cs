@@ -1,13 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace LicenseManager.Web.Features.Api;
+namespace LicenseManager.Web.Infrastructure.Api;
 
 /// <summary>The "Lma:Api" section: rate limits, caches and license tokens of the licensing API. Validated at start-up.</summary>
 public sealed class LicensingApiOptions
 {
     public const string Section = "Lma:Api";
 
-    public RateLimitOptions RateLimit { get; set; } = new();
+    public ApiRateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>
     /// How long a license check answer may be served from this node's memory. Also the bound on how stale a check can
@@ -27,14 +27,4 @@ public sealed class LicensingApiOptions
     /// <summary>Lifetime of a signed license token: how long an ISV app may keep working offline on one token.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(24);
-
-    public sealed class RateLimitOptions
-    {
-        /// <summary>Requests one API key may make per window, on each node.</summary>
-        [Range(1, 1_000_000)]
-        public int PermitLimit { get; set; } = 600;
-
-        [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-        public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
-    }
 }

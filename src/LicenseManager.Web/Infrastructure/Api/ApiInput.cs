@@ -1,8 +1,7 @@
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 
-namespace LicenseManager.Web.Features.Api;
+namespace LicenseManager.Web.Infrastructure.Api;
 
 /// <summary>Checks of the ids every licensing endpoint takes, answered as 400 ProblemDetails with field errors, never a 500.</summary>
 public static class ApiInput

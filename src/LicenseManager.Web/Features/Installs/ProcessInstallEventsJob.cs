@@ -1,11 +1,10 @@
 using Hangfire;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.Installs;
 using LicenseManager.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
-namespace LicenseManager.Web.Jobs;
+namespace LicenseManager.Web.Features.Installs;
 
 /// <summary>
 /// The sweep: processes any pending install events, whichever node stored them, and puts back in the queue any

@@ -8,8 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace LicenseManager.Web.Features.SignIn;
 
-[Route("account")]
-public sealed class AccountController(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users) : Controller
+public sealed class SignInController(SignInManager<ApplicationUser> signIn, UserManager<ApplicationUser> users) : Controller
 {
     public sealed class LoginInput
     {
@@ -41,14 +40,14 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         public string ConfirmPassword { get; set; } = "";
     }
 
-    [AllowAnonymous, HttpGet("login")]
+    [AllowAnonymous, HttpGet("sign-in")]
     public IActionResult Login(string? returnUrl)
     {
         ViewData["Title"] = "Log in";
         return View(new LoginInput { ReturnUrl = returnUrl });
     }
 
-    [AllowAnonymous, HttpPost("login"), EnableRateLimiting(SignInRateLimitPolicy.Name)]
+    [AllowAnonymous, HttpPost("sign-in"), EnableRateLimiting(SignInRateLimitPolicy.Name)]
     public async Task<IActionResult> Login(LoginInput input, [FromServices] PasswordSignIn passwordSignIn, [FromServices] IOptions<SignInLimitOptions> options, CancellationToken ct)
     {
         ViewData["Title"] = "Log in";
@@ -68,15 +67,15 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
                 ModelState.AddModelError("", "The email or password is not correct.");
                 return View(input);
         }
-        if (result.User!.MustChangePassword) return Redirect("/account/change-password");
+        if (result.User!.MustChangePassword) return Redirect("/change-password");
         return LocalRedirect(Url.IsLocalUrl(input.ReturnUrl) ? input.ReturnUrl! : "/");
     }
 
-    [HttpPost("logout")]
+    [HttpPost("sign-out")]
     public async Task<IActionResult> Logout()
     {
         await signIn.SignOutAsync();
-        return Redirect("/account/login");
+        return Redirect("/sign-in");
     }
 
     [HttpGet("change-password")]
@@ -92,7 +91,7 @@ public sealed class AccountController(SignInManager<ApplicationUser> signIn, Use
         ViewData["Title"] = "Change password";
         if (!ModelState.IsValid) return View(input);
         var user = await users.GetUserAsync(User);
-        if (user is null) return Redirect("/account/login");
+        if (user is null) return Redirect("/sign-in");
         var result = await users.ChangePasswordAsync(user, input.CurrentPassword, input.NewPassword);
         if (!result.Succeeded)
         {

@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 
-namespace LicenseManager.Web.Features.Api;
+namespace LicenseManager.Web.Features.ApiKeys;
 
 /// <summary>
 /// One API key's fixed window on this node: <c>PermitLimit</c> requests from the first request of a window until
