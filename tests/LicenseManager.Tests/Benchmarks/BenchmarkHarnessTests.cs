@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LicenseManager.Benchmarks;
+using LicenseManager.Benchmarks.Scenarios;
 using LicenseManager.Core.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -28,11 +29,11 @@ public sealed class BenchmarkHarnessTests
             Assert.True(report.AllChecksPassed, "A check failed:\n" + string.Join("\n", report.Scenarios
                 .SelectMany(s => s.Checks.Where(c => !c.Passed).Select(c => $"{s.Name}: {c.Name} ({c.Detail})")
                     .Concat(s.Status == ScenarioStatus.Failed ? [$"{s.Name}: {s.Note}"] : []))) + "\n" + log);
-            var burst = report.Scenarios.Single(s => s.Name == BenchmarkRun.InstallBurst);
+            var burst = report.Scenarios.Single(s => s.Name == InstallBurstScenario.Title);
             Assert.Contains(burst.Checks, c => c.Name.EndsWith("every event became a license", StringComparison.Ordinal) && c.Passed);
             // Nothing is skipped: the harness makes its own API key and triggers the expiry scan through the alerts page.
             Assert.All(report.Scenarios, s => Assert.True(s.Status == ScenarioStatus.Ok, $"{s.Name}: {s.Status} ({s.Note})"));
-            Assert.Contains(report.Scenarios.Single(s => s.Name == BenchmarkRun.ExpiryScan).Checks, c => c.Passed);
+            Assert.Contains(report.Scenarios.Single(s => s.Name == ExpiryScanScenario.Title).Checks, c => c.Passed);
 
             using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
             var names = json.RootElement.GetProperty("scenarios").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToList();
