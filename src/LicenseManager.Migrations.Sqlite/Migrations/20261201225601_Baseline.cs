@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace LicenseManager.Migrations.Sqlite.Migrations
 {
     /// <inheritdoc />
-    public partial class Initial : Migration
+    public partial class Baseline : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -30,6 +30,28 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Accounts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ApiKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    SecretHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    Scopes = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PackageIds = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    RevokedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    RevokedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    LastUsedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiKeys", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -90,6 +112,26 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "EmailTemplates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DefaultKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    LastModifiedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastModifiedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EmailTemplates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "JobLeases",
                 columns: table => new
                 {
@@ -100,6 +142,56 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_JobLeases", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LicenseStatusChanges",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    LicenseKey = table.Column<long>(type: "INTEGER", nullable: false),
+                    FromStatus = table.Column<int>(type: "INTEGER", nullable: false),
+                    ToStatus = table.Column<int>(type: "INTEGER", nullable: false),
+                    ChangedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LicenseStatusChanges", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SigningKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    KeyId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PublicX = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PublicY = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ProtectedPrivateKey = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    RetiredAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SigningKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SignInLockouts",
+                columns: table => new
+                {
+                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Scope = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    WindowStartedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LockedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SignInLockouts", x => new { x.NormalizedEmail, x.Scope });
                 });
 
             migrationBuilder.CreateTable(
@@ -343,6 +435,43 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "AlertRules",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DefaultKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Trigger = table.Column<int>(type: "INTEGER", nullable: false),
+                    DaysBefore = table.Column<int>(type: "INTEGER", nullable: true),
+                    PackageKey = table.Column<long>(type: "INTEGER", nullable: true),
+                    TemplateKey = table.Column<long>(type: "INTEGER", nullable: false),
+                    IsEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RecipientRoles = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    NotifyLeadOwner = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    LastModifiedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastModifiedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertRules", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AlertRules_EmailTemplates_TemplateKey",
+                        column: x => x.TemplateKey,
+                        principalTable: "EmailTemplates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_AlertRules_Packages_PackageKey",
+                        column: x => x.PackageKey,
+                        principalTable: "Packages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "LicenseRefreshes",
                 columns: table => new
                 {
@@ -401,6 +530,69 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "AlertRuleRecipients",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RuleKey = table.Column<long>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertRuleRecipients", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AlertRuleRecipients_AlertRules_RuleKey",
+                        column: x => x.RuleKey,
+                        principalTable: "AlertRules",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AlertRuleRecipients_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EmailMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RuleKey = table.Column<long>(type: "INTEGER", nullable: false),
+                    LicenseKey = table.Column<long>(type: "INTEGER", nullable: false),
+                    OccurrenceKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<int>(type: "INTEGER", nullable: false),
+                    Recipients = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 40000, nullable: true),
+                    RenderedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true),
+                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DeliveredVia = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    ClaimedBy = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    ClaimedUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    LastModifiedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastModifiedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EmailMessages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EmailMessages_AlertRules_RuleKey",
+                        column: x => x.RuleKey,
+                        principalTable: "AlertRules",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Licenses",
                 columns: table => new
                 {
@@ -423,6 +615,7 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                     IsSandbox = table.Column<bool>(type: "INTEGER", nullable: false),
                     ReportedUsedLicenses = table.Column<int>(type: "INTEGER", nullable: true),
                     InformationCurrentAsOf = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SeatsAssignedByApi = table.Column<bool>(type: "INTEGER", nullable: false),
                     LastEventAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     LeadKey = table.Column<long>(type: "INTEGER", nullable: true),
                     AccountKey = table.Column<long>(type: "INTEGER", nullable: true),
@@ -466,6 +659,28 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                         principalTable: "Packages",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EmailDeliveryAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    MessageKey = table.Column<long>(type: "INTEGER", nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Succeeded = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EmailDeliveryAttempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EmailDeliveryAttempts_EmailMessages_MessageKey",
+                        column: x => x.MessageKey,
+                        principalTable: "EmailMessages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -530,10 +745,70 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "SeatAssignments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    LicenseKey = table.Column<long>(type: "INTEGER", nullable: false),
+                    SubscriberUserId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AssignedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    AssignedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SeatAssignments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SeatAssignments_Licenses_LicenseKey",
+                        column: x => x.LicenseKey,
+                        principalTable: "Licenses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Accounts_Name_Id",
                 table: "Accounts",
                 columns: new[] { "Name", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRuleRecipients_RuleKey_UserId",
+                table: "AlertRuleRecipients",
+                columns: new[] { "RuleKey", "UserId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRuleRecipients_UserId",
+                table: "AlertRuleRecipients",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_DefaultKey",
+                table: "AlertRules",
+                column: "DefaultKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_PackageKey",
+                table: "AlertRules",
+                column: "PackageKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_TemplateKey",
+                table: "AlertRules",
+                column: "TemplateKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_Trigger_IsEnabled",
+                table: "AlertRules",
+                columns: new[] { "Trigger", "IsEnabled" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_Prefix",
+                table: "ApiKeys",
+                column: "Prefix",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
@@ -588,6 +863,38 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 columns: new[] { "LastName", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_EmailDeliveryAttempts_MessageKey_Id",
+                table: "EmailDeliveryAttempts",
+                columns: new[] { "MessageKey", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailMessages_LicenseKey_Id",
+                table: "EmailMessages",
+                columns: new[] { "LicenseKey", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailMessages_RuleKey_LicenseKey_OccurrenceKey",
+                table: "EmailMessages",
+                columns: new[] { "RuleKey", "LicenseKey", "OccurrenceKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailMessages_Status_Id",
+                table: "EmailMessages",
+                columns: new[] { "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailMessages_Status_NextAttemptAt_Id",
+                table: "EmailMessages",
+                columns: new[] { "Status", "NextAttemptAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailTemplates_DefaultKey",
+                table: "EmailTemplates",
+                column: "DefaultKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_InstallEvents_EventId",
                 table: "InstallEvents",
                 column: "EventId",
@@ -614,6 +921,11 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 columns: new[] { "PackageKey", "State", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_InstallEvents_PackageKey_Type_OccurredAt",
+                table: "InstallEvents",
+                columns: new[] { "PackageKey", "Type", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_InstallEvents_PackageVersionId_State",
                 table: "InstallEvents",
                 columns: new[] { "PackageVersionId", "State" });
@@ -627,6 +939,11 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 name: "IX_InstallEvents_State_Id",
                 table: "InstallEvents",
                 columns: new[] { "State", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InstallEvents_Type_OccurredAt",
+                table: "InstallEvents",
+                columns: new[] { "Type", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Leads_Company_Id",
@@ -664,14 +981,29 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 columns: new[] { "LastName", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Leads_LeadSource_CreatedAt_OwnerId",
+                table: "Leads",
+                columns: new[] { "LeadSource", "CreatedAt", "OwnerId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Leads_LeadSource_Id",
                 table: "Leads",
                 columns: new[] { "LeadSource", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Leads_LeadSource_IsConverted_OwnerId",
+                table: "Leads",
+                columns: new[] { "LeadSource", "IsConverted", "OwnerId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Leads_OwnerId_Id",
                 table: "Leads",
                 columns: new[] { "OwnerId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LicenseFieldChanges_Field_ChangedAt",
+                table: "LicenseFieldChanges",
+                columns: new[] { "Field", "ChangedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_LicenseFieldChanges_LicenseKey_Id",
@@ -719,9 +1051,19 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 columns: new[] { "PackageKey", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Licenses_PackageKey_Status_ExpirationDate",
+                table: "Licenses",
+                columns: new[] { "PackageKey", "Status", "ExpirationDate" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Licenses_PackageKey_Status_Id",
                 table: "Licenses",
                 columns: new[] { "PackageKey", "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Licenses_PackageKey_Status_IsSandbox_OrgStatus_Seats_ReportedUsedLicenses",
+                table: "Licenses",
+                columns: new[] { "PackageKey", "Status", "IsSandbox", "OrgStatus", "Seats", "ReportedUsedLicenses" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Licenses_PackageKey_SubscriberOrgId",
@@ -791,11 +1133,34 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 table: "SavedViews",
                 columns: new[] { "OwnerId", "List", "Name" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SeatAssignments_LicenseKey_SubscriberUserId",
+                table: "SeatAssignments",
+                columns: new[] { "LicenseKey", "SubscriberUserId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SigningKeys_KeyId",
+                table: "SigningKeys",
+                column: "KeyId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInLockouts_WindowStartedAt",
+                table: "SignInLockouts",
+                column: "WindowStartedAt");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "AlertRuleRecipients");
+
+            migrationBuilder.DropTable(
+                name: "ApiKeys");
+
             migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
@@ -815,6 +1180,9 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "EmailDeliveryAttempts");
+
+            migrationBuilder.DropTable(
                 name: "InstallEvents");
 
             migrationBuilder.DropTable(
@@ -827,19 +1195,40 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                 name: "LicenseRefreshes");
 
             migrationBuilder.DropTable(
+                name: "LicenseStatusChanges");
+
+            migrationBuilder.DropTable(
                 name: "SavedViews");
+
+            migrationBuilder.DropTable(
+                name: "SeatAssignments");
+
+            migrationBuilder.DropTable(
+                name: "SigningKeys");
+
+            migrationBuilder.DropTable(
+                name: "SignInLockouts");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
+                name: "EmailMessages");
+
+            migrationBuilder.DropTable(
                 name: "Licenses");
+
+            migrationBuilder.DropTable(
+                name: "AlertRules");
 
             migrationBuilder.DropTable(
                 name: "Leads");
 
             migrationBuilder.DropTable(
                 name: "PackageVersions");
+
+            migrationBuilder.DropTable(
+                name: "EmailTemplates");
 
             migrationBuilder.DropTable(
                 name: "Contacts");

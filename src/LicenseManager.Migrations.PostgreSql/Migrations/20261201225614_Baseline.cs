@@ -7,7 +7,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LicenseManager.Migrations.PostgreSql.Migrations
 {
     /// <inheritdoc />
-    public partial class Initial : Migration
+    public partial class Baseline : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -31,6 +31,28 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Accounts", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ApiKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    SecretHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    Scopes = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PackageIds = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RevokedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    RevokedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    LastUsedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiKeys", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -91,6 +113,26 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "EmailTemplates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    DefaultKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Body = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    LastModifiedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastModifiedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EmailTemplates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "JobLeases",
                 columns: table => new
                 {
@@ -101,6 +143,56 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_JobLeases", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LicenseStatusChanges",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    LicenseKey = table.Column<long>(type: "bigint", nullable: false),
+                    FromStatus = table.Column<int>(type: "integer", nullable: false),
+                    ToStatus = table.Column<int>(type: "integer", nullable: false),
+                    ChangedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LicenseStatusChanges", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SigningKeys",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    KeyId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PublicX = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PublicY = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ProtectedPrivateKey = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    RetiredAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SigningKeys", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SignInLockouts",
+                columns: table => new
+                {
+                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Scope = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Failures = table.Column<int>(type: "integer", nullable: false),
+                    WindowStartedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LockedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Version = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SignInLockouts", x => new { x.NormalizedEmail, x.Scope });
                 });
 
             migrationBuilder.CreateTable(
@@ -344,6 +436,43 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "AlertRules",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    DefaultKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Trigger = table.Column<int>(type: "integer", nullable: false),
+                    DaysBefore = table.Column<int>(type: "integer", nullable: true),
+                    PackageKey = table.Column<long>(type: "bigint", nullable: true),
+                    TemplateKey = table.Column<long>(type: "bigint", nullable: false),
+                    IsEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    RecipientRoles = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    NotifyLeadOwner = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    LastModifiedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastModifiedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertRules", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AlertRules_EmailTemplates_TemplateKey",
+                        column: x => x.TemplateKey,
+                        principalTable: "EmailTemplates",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_AlertRules_Packages_PackageKey",
+                        column: x => x.PackageKey,
+                        principalTable: "Packages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "LicenseRefreshes",
                 columns: table => new
                 {
@@ -402,6 +531,69 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "AlertRuleRecipients",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RuleKey = table.Column<long>(type: "bigint", nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertRuleRecipients", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AlertRuleRecipients_AlertRules_RuleKey",
+                        column: x => x.RuleKey,
+                        principalTable: "AlertRules",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AlertRuleRecipients_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EmailMessages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    RuleKey = table.Column<long>(type: "bigint", nullable: false),
+                    LicenseKey = table.Column<long>(type: "bigint", nullable: false),
+                    OccurrenceKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Status = table.Column<int>(type: "integer", nullable: false),
+                    Recipients = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    Subject = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    Body = table.Column<string>(type: "character varying(40000)", maxLength: 40000, nullable: true),
+                    RenderedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastError = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true),
+                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    DeliveredVia = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    ClaimedBy = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    ClaimedUntil = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    LastModifiedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastModifiedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EmailMessages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EmailMessages_AlertRules_RuleKey",
+                        column: x => x.RuleKey,
+                        principalTable: "AlertRules",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Licenses",
                 columns: table => new
                 {
@@ -424,6 +616,7 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                     IsSandbox = table.Column<bool>(type: "boolean", nullable: false),
                     ReportedUsedLicenses = table.Column<int>(type: "integer", nullable: true),
                     InformationCurrentAsOf = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    SeatsAssignedByApi = table.Column<bool>(type: "boolean", nullable: false),
                     LastEventAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     LeadKey = table.Column<long>(type: "bigint", nullable: true),
                     AccountKey = table.Column<long>(type: "bigint", nullable: true),
@@ -467,6 +660,28 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                         principalTable: "Packages",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EmailDeliveryAttempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    MessageKey = table.Column<long>(type: "bigint", nullable: false),
+                    AttemptedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Succeeded = table.Column<bool>(type: "boolean", nullable: false),
+                    Error = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EmailDeliveryAttempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_EmailDeliveryAttempts_EmailMessages_MessageKey",
+                        column: x => x.MessageKey,
+                        principalTable: "EmailMessages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -531,10 +746,70 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "SeatAssignments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    LicenseKey = table.Column<long>(type: "bigint", nullable: false),
+                    SubscriberUserId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    AssignedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    AssignedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SeatAssignments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SeatAssignments_Licenses_LicenseKey",
+                        column: x => x.LicenseKey,
+                        principalTable: "Licenses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Accounts_Name_Id",
                 table: "Accounts",
                 columns: new[] { "Name", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRuleRecipients_RuleKey_UserId",
+                table: "AlertRuleRecipients",
+                columns: new[] { "RuleKey", "UserId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRuleRecipients_UserId",
+                table: "AlertRuleRecipients",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_DefaultKey",
+                table: "AlertRules",
+                column: "DefaultKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_PackageKey",
+                table: "AlertRules",
+                column: "PackageKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_TemplateKey",
+                table: "AlertRules",
+                column: "TemplateKey");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_Trigger_IsEnabled",
+                table: "AlertRules",
+                columns: new[] { "Trigger", "IsEnabled" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiKeys_Prefix",
+                table: "ApiKeys",
+                column: "Prefix",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
@@ -589,6 +864,38 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 columns: new[] { "LastName", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_EmailDeliveryAttempts_MessageKey_Id",
+                table: "EmailDeliveryAttempts",
+                columns: new[] { "MessageKey", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailMessages_LicenseKey_Id",
+                table: "EmailMessages",
+                columns: new[] { "LicenseKey", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailMessages_RuleKey_LicenseKey_OccurrenceKey",
+                table: "EmailMessages",
+                columns: new[] { "RuleKey", "LicenseKey", "OccurrenceKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailMessages_Status_Id",
+                table: "EmailMessages",
+                columns: new[] { "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailMessages_Status_NextAttemptAt_Id",
+                table: "EmailMessages",
+                columns: new[] { "Status", "NextAttemptAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_EmailTemplates_DefaultKey",
+                table: "EmailTemplates",
+                column: "DefaultKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_InstallEvents_EventId",
                 table: "InstallEvents",
                 column: "EventId",
@@ -615,6 +922,11 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 columns: new[] { "PackageKey", "State", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_InstallEvents_PackageKey_Type_OccurredAt",
+                table: "InstallEvents",
+                columns: new[] { "PackageKey", "Type", "OccurredAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_InstallEvents_PackageVersionId_State",
                 table: "InstallEvents",
                 columns: new[] { "PackageVersionId", "State" });
@@ -628,6 +940,11 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 name: "IX_InstallEvents_State_Id",
                 table: "InstallEvents",
                 columns: new[] { "State", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_InstallEvents_Type_OccurredAt",
+                table: "InstallEvents",
+                columns: new[] { "Type", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Leads_Company_Id",
@@ -665,14 +982,29 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 columns: new[] { "LastName", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Leads_LeadSource_CreatedAt_OwnerId",
+                table: "Leads",
+                columns: new[] { "LeadSource", "CreatedAt", "OwnerId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Leads_LeadSource_Id",
                 table: "Leads",
                 columns: new[] { "LeadSource", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Leads_LeadSource_IsConverted_OwnerId",
+                table: "Leads",
+                columns: new[] { "LeadSource", "IsConverted", "OwnerId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Leads_OwnerId_Id",
                 table: "Leads",
                 columns: new[] { "OwnerId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LicenseFieldChanges_Field_ChangedAt",
+                table: "LicenseFieldChanges",
+                columns: new[] { "Field", "ChangedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_LicenseFieldChanges_LicenseKey_Id",
@@ -720,9 +1052,19 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 columns: new[] { "PackageKey", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Licenses_PackageKey_Status_ExpirationDate",
+                table: "Licenses",
+                columns: new[] { "PackageKey", "Status", "ExpirationDate" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Licenses_PackageKey_Status_Id",
                 table: "Licenses",
                 columns: new[] { "PackageKey", "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Licenses_PackageKey_Status_IsSandbox_OrgStatus_Seats_Report~",
+                table: "Licenses",
+                columns: new[] { "PackageKey", "Status", "IsSandbox", "OrgStatus", "Seats", "ReportedUsedLicenses" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Licenses_PackageKey_SubscriberOrgId",
@@ -792,11 +1134,34 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 table: "SavedViews",
                 columns: new[] { "OwnerId", "List", "Name" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SeatAssignments_LicenseKey_SubscriberUserId",
+                table: "SeatAssignments",
+                columns: new[] { "LicenseKey", "SubscriberUserId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SigningKeys_KeyId",
+                table: "SigningKeys",
+                column: "KeyId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_SignInLockouts_WindowStartedAt",
+                table: "SignInLockouts",
+                column: "WindowStartedAt");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "AlertRuleRecipients");
+
+            migrationBuilder.DropTable(
+                name: "ApiKeys");
+
             migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
@@ -816,6 +1181,9 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "EmailDeliveryAttempts");
+
+            migrationBuilder.DropTable(
                 name: "InstallEvents");
 
             migrationBuilder.DropTable(
@@ -828,19 +1196,40 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                 name: "LicenseRefreshes");
 
             migrationBuilder.DropTable(
+                name: "LicenseStatusChanges");
+
+            migrationBuilder.DropTable(
                 name: "SavedViews");
+
+            migrationBuilder.DropTable(
+                name: "SeatAssignments");
+
+            migrationBuilder.DropTable(
+                name: "SigningKeys");
+
+            migrationBuilder.DropTable(
+                name: "SignInLockouts");
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
+                name: "EmailMessages");
+
+            migrationBuilder.DropTable(
                 name: "Licenses");
+
+            migrationBuilder.DropTable(
+                name: "AlertRules");
 
             migrationBuilder.DropTable(
                 name: "Leads");
 
             migrationBuilder.DropTable(
                 name: "PackageVersions");
+
+            migrationBuilder.DropTable(
+                name: "EmailTemplates");
 
             migrationBuilder.DropTable(
                 name: "Contacts");
