@@ -11,6 +11,7 @@ namespace LicenseManager.Tests.Browser;
 /// Every form an administrator can reach, submitted in a real browser with the token its own page gave it: a form
 /// that lacks its antiforgery token (or posts to a route that fails) can't hide behind another form's token.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private const string FilledText = "Browser form test";
@@ -30,7 +31,7 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
         var adminId = await app.WithDb(db => Task.FromResult(db.Users.Single(u => u.Email == LmaApp.AdminEmail).Id));
         await app.WithDb(async db =>
         {
-            db.SavedViews.Add(new SavedView { OwnerId = adminId, List = "licenses", Name = "Throwaway view", Query = "?status=Active", CreatedAt = DateTime.UtcNow });
+            db.SavedViews.Add(new SavedView { OwnerId = adminId, List = "licenses", Name = "Throwaway view", Query = "?status=Active", CreatedAt = app.Clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync();
         });
         bool Mine(string action) =>
@@ -139,7 +140,7 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
     private static string Kind(string url) => IdSegment().Replace(url, "/{id}");
 
     /// <summary>Valid values where the form has none: a person filling in the form, not an attacker.</summary>
-    private static async Task FillAsync(ILocator form)
+    private async Task FillAsync(ILocator form)
     {
         foreach (var field in await form.Locator("input:not([type=hidden]):not([type=submit]):not([type=button]), textarea, select").AllAsync())
         {
@@ -162,7 +163,7 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
                 "password" => LmaApp.AdminPassword, // change password to the same one: the session and other tests go on
                 "email" => $"form-{Guid.NewGuid():N}@test.local",
                 "number" => "5",
-                "date" => DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd"),
+                "date" => app.Clock.GetUtcNow().UtcDateTime.AddDays(30).ToString("yyyy-MM-dd"),
                 "url" => "https://example.com",
                 _ when name.StartsWith("confirm", StringComparison.OrdinalIgnoreCase) && placeholder is { Length: > 0 } => placeholder,
                 _ when name.Contains("email", StringComparison.OrdinalIgnoreCase) => $"form-{Guid.NewGuid():N}@test.local",

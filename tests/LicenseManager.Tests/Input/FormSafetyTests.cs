@@ -95,4 +95,5 @@ public abstract class FormSafetyTests(LmaApp app)
 }
 
 public sealed class FormSafetyTests_Kestrel(KestrelSqliteApp app) : FormSafetyTests(app), IClassFixture<KestrelSqliteApp>;
-public sealed class FormSafetyTests_PostgreSql(PostgresApp app) : FormSafetyTests(app), IClassFixture<PostgresApp>;
+[Collection(PostgresCollection.Name)]
+public sealed class FormSafetyTests_PostgreSql(PostgresApp app) : FormSafetyTests(app);

@@ -96,7 +96,7 @@ public class StartupTests
         }
         finally
         {
-            Npgsql.NpgsqlConnection.ClearAllPools();
+            using (var own = new Npgsql.NpgsqlConnection(connectionString)) Npgsql.NpgsqlConnection.ClearPool(own);
             await using var server = new Npgsql.NpgsqlConnection(Infrastructure.PostgresApp.ServerConnection);
             await server.OpenAsync();
             await new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", server).ExecuteNonQueryAsync();
@@ -118,7 +118,7 @@ public class StartupTests
                 create.CommandText = """CREATE TABLE "AspNetRoles" ("Unrelated" int)""";
                 await create.ExecuteNonQueryAsync();
             }
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            using (var own = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}")) Microsoft.Data.Sqlite.SqliteConnection.ClearPool(own);
             var (code, stderr, _) = await RunAppAsync("--Database:Provider=Sqlite", $"--ConnectionStrings:Lma=Data Source={file}");
             Assert.NotEqual(0, code);
             Assert.Single(stderr.Split('\n'));

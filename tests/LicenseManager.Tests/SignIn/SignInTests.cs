@@ -134,7 +134,7 @@ public abstract class SignInTests(LmaApp app)
         var owner = await LoginAsync(user.Email!, LmaApp.UserPassword, NewAddress());
 
         Assert.StartsWith("Too many failed attempts", owner.Message);
-        Assert.True(await app.WithDb(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync()) > DateTimeOffset.UtcNow);
+        Assert.True(await app.WithDb(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync()) > app.Clock.GetUtcNow());
 
         using var admin = await app.SignInAsAdminAsync();
         Assert.Equal(HttpStatusCode.OK, (await admin.PostFormAsync($"/admin/users/{user.Id}/reset-password", new(), tokenFrom: "/admin/users")).StatusCode);

@@ -8,7 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LicenseManager.Tests.Web;
 
-public sealed class PeopleAndPermissionsTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class PeopleAndPermissionsTests(SqliteApp app)
 {
     [Fact]
     public async Task Anonymous_visitors_are_sent_to_the_login_page()

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace LicenseManager.Tests.Web;
 
 /// <summary>Issue 13, HTTP: the security headers on every kind of response, and cookies marked Secure under HTTPS.</summary>
-public sealed class SecurityHeadersTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class SecurityHeadersTests(SqliteApp app)
 {
     private static void AssertSecurityHeaders(HttpResponseMessage response, string what)
     {
