@@ -150,8 +150,8 @@ public static class LicenseRules
         return errors;
     }
 
-    /// <summary>Sets a license to its package's defaults as of an install (new install or reinstall).</summary>
-    public static void ResetToDefaults(License license, LicenseDefaults defaults, DateTime installedAt)
+    /// <summary>Sets a license to its package's defaults as of an install (new install or reinstall): see <see cref="Lifecycle.LicenseLifecycle"/>.</summary>
+    internal static void ResetToDefaults(License license, LicenseDefaults defaults, DateTime installedAt)
     {
         license.Status = defaults.Status;
         license.Seats = defaults.Seats;

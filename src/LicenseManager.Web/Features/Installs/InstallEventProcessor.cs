@@ -111,7 +111,9 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, Singleton
 }
 
 /// <summary>
-/// Applies a batch of events to the tracked entities of one DbContext. Shared by the processor and Refresh Licenses.
+/// Applies a batch of events to the tracked entities of one DbContext (Refresh Licenses rebuilds missing licenses
+/// through it too). What an event does to a license is <see cref="LicenseLifecycle.Apply"/>; this class finds the
+/// license, holds what can't apply yet, creates the lead of a new license and keeps packages and versions.
 /// Idempotent: applying an event whose effect is already there changes nothing.
 /// </summary>
 internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime now)
