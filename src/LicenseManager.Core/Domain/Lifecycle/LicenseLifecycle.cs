@@ -17,7 +17,10 @@ public static class LicenseLifecycle
     /// applied are stale and change no status or version; org details and Used Licenses older than the last org report
     /// are stale too. Applying an event twice changes nothing the second time.
     /// </summary>
-    public static LifecycleResult Apply(License? license, LicenseDefaults defaults, LicenseEvent e)
+    public static LifecycleResult Apply(License? license, LicenseDefaults defaults, LicenseEvent e) => Apply(license, defaults, e, describe: true);
+
+    /// <param name="describe">False when the caller only wants the new state (a replay): the changed fields aren't listed.</param>
+    private static LifecycleResult Apply(License? license, LicenseDefaults defaults, LicenseEvent e, bool describe)
     {
         if (e.Type is not (InstallEventType.Install or InstallEventType.Upgrade or InstallEventType.Uninstall or InstallEventType.OrgUpdate))
             throw new ArgumentException($"{e.Type} is not an event of a license.", nameof(e));
@@ -35,7 +38,7 @@ public static class LicenseLifecycle
             return new(created, true, false, [], []);
         }
 
-        var before = Fields(license);
+        var before = describe ? Fields(license) : null;
         var ignored = new List<LifecycleIgnoreReason>();
         var reinstalled = false;
         var stale = license.LastEventAt is { } last && e.OccurredAt < last;
@@ -79,7 +82,7 @@ public static class LicenseLifecycle
                 }
                 break;
         }
-        return new(license, false, reinstalled, Diff(before, Fields(license)), ignored);
+        return new(license, false, reinstalled, before is null ? [] : Diff(before, Fields(license)), ignored);
     }
 
     /// <summary>
@@ -97,7 +100,7 @@ public static class LicenseLifecycle
         var firstInstall = ordered.FirstOrDefault(e => e.Type == InstallEventType.Install)?.OccurredAt;
         var expected = license.CopyForReplay();
         foreach (var e in ordered.Where(e => firstInstall is null || e.OccurredAt >= firstInstall))
-            Apply(expected, defaults, e);
+            Apply(expected, defaults, e, describe: false);
 
         var corrections = new List<string>();
         if (expected.Status == LicenseStatus.Uninstalled && license.Status != LicenseStatus.Uninstalled)
