@@ -21,13 +21,27 @@ public enum LicenseCheckCode
 
 /// <summary>
 /// The one place for license rules: status transitions, the 90-day trial, seat limits, available seats and
-/// "is this user licensed". Used by Modify License, the management API, the install processor, the check API
-/// and the alert scan. Pure: no database, time passed in.
+/// "is this user licensed", the expiry window. Used by Modify License, the management API, the install processor
+/// (through <see cref="Lifecycle.LicenseLifecycle"/>), the check API and the alert scan. Views and validators read
+/// their limits from here. Pure: no database, time passed in.
 /// </summary>
 public static class LicenseRules
 {
     public const int MaxSeats = 99_000_000;
     public const int MaxTrialDays = 90;
+    /// <summary>The longest license length a package's defaults may give (about a hundred years).</summary>
+    public const int MaxLengthDays = 36_500;
+
+    /// <summary>The statuses a new license may start with: a package's default status.</summary>
+    public static readonly IReadOnlyList<LicenseStatus> StartingStatuses = [LicenseStatus.Trial, LicenseStatus.Active];
+    /// <summary>The statuses Modify License may set (Uninstalled is set only by an uninstall).</summary>
+    public static readonly IReadOnlyList<LicenseStatus> ModifiableStatuses = [LicenseStatus.Trial, LicenseStatus.Active, LicenseStatus.Suspended];
+    public const string StartingStatusMessage = "New licenses start as Trial or Active.";
+
+    public static bool IsStartingStatus(LicenseStatus status) => StartingStatuses.Contains(status);
+
+    /// <summary>The rule a package's default status breaks when it isn't one a new license may start with.</summary>
+    public static RuleViolation StartingStatusViolation() => new("Status", Codes.StatusNotAllowed, StartingStatusMessage);
 
     public static class Codes
     {
@@ -120,8 +134,8 @@ public static class LicenseRules
     public static IReadOnlyList<RuleViolation> ValidateDefaults(LicenseDefaults defaults)
     {
         var errors = new List<RuleViolation>();
-        if (defaults.Status is not (LicenseStatus.Trial or LicenseStatus.Active))
-            errors.Add(new("Status", Codes.StatusNotAllowed, "New licenses start as Trial or Active."));
+        if (!IsStartingStatus(defaults.Status))
+            errors.Add(StartingStatusViolation());
         if (defaults.Seats is { } seats && (seats < 1 || seats > MaxSeats))
             errors.Add(new("Seats", Codes.SeatsOutOfRange, $"Seats must be a whole number from 1 to {MaxSeats:N0}, or Site License."));
         if (defaults.Status == LicenseStatus.Trial)
@@ -131,13 +145,13 @@ public static class LicenseRules
             else if (defaults.LengthDays is < 1 or > MaxTrialDays)
                 errors.Add(new("LengthDays", Codes.TrialTooLong, $"A trial lasts from 1 to {MaxTrialDays} days."));
         }
-        else if (defaults.LengthDays is { } days && (days < 1 || days > 36500))
-            errors.Add(new("LengthDays", Codes.LengthOutOfRange, "The license length must be from 1 to 36,500 days, or Does not expire."));
+        else if (defaults.LengthDays is { } days && (days < 1 || days > MaxLengthDays))
+            errors.Add(new("LengthDays", Codes.LengthOutOfRange, $"The license length must be from 1 to {MaxLengthDays:N0} days, or Does not expire."));
         return errors;
     }
 
-    /// <summary>Sets a license to its package's defaults as of an install (new install or reinstall).</summary>
-    public static void ResetToDefaults(License license, LicenseDefaults defaults, DateTime installedAt)
+    /// <summary>Sets a license to its package's defaults as of an install (new install or reinstall): see <see cref="Lifecycle.LicenseLifecycle"/>.</summary>
+    internal static void ResetToDefaults(License license, LicenseDefaults defaults, DateTime installedAt)
     {
         license.Status = defaults.Status;
         license.Seats = defaults.Seats;
@@ -145,6 +159,19 @@ public static class LicenseRules
         license.ExpirationDate = defaults.LengthDays is { } days ? DateOnly.FromDateTime(installedAt).AddDays(days) : null;
         if (defaults.Status == LicenseStatus.Active) license.HasBeenActive = true;
     }
+
+    /// <summary>
+    /// The expiration dates a "license expires soon" rule reminds of on <paramref name="today"/>: from today through
+    /// today + <paramref name="daysBefore"/>, both included. The scan passes these bounds to its statements.
+    /// </summary>
+    public static ExpiryWindow ExpiryWindowFor(DateOnly today, int daysBefore)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(daysBefore);
+        return new(today, today.AddDays(daysBefore));
+    }
+
+    /// <summary>An Uninstalled license is not reminded of its expiry: the customer has removed the package.</summary>
+    public const LicenseStatus NotRemindedOfExpiry = LicenseStatus.Uninstalled;
 
     /// <summary>
     /// isCurrentUserLicensed. Trial and Active are licensed until the expiration date has passed;
@@ -160,4 +187,20 @@ public static class LicenseRules
         if (seats is not null && userHoldsSeat == false) return LicenseCheckCode.NO_SEAT;
         return LicenseCheckCode.OK;
     }
+}
+
+/// <summary>The expiration dates, From through To, that an expiry reminder covers on one day. See <see cref="LicenseRules.ExpiryWindowFor"/>.</summary>
+public sealed record ExpiryWindow(DateOnly From, DateOnly To)
+{
+    public IEnumerable<DateOnly> Days
+    {
+        get
+        {
+            for (var day = From; day <= To; day = day.AddDays(1)) yield return day;
+        }
+    }
+
+    /// <summary>Whether the scan reminds of this license: it expires inside the window and is not Uninstalled.</summary>
+    public bool Contains(License license) =>
+        license.ExpirationDate is { } expires && expires >= From && expires <= To && license.Status != LicenseRules.NotRemindedOfExpiry;
 }

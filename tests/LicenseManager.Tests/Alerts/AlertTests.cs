@@ -50,6 +50,38 @@ public abstract class AlertTests<TApp>(TApp app) where TApp : LmaApp, IAlertsApp
     }
 
     [SkippableFact]
+    public async Task Expiry_scan_queues_exactly_the_licenses_the_rules_window_holds()
+    {
+        Requires.Available(app);
+        var package = await app.CreatePackageAsync();
+        var licenses = new List<Installed>();
+        foreach (var days in new[] { -1, 0, 7, 8 }) licenses.Add(await InstallAsync(package, expiresInDays: days));
+        var suspended = await InstallAsync(package, expiresInDays: 7);
+        await using (var scope = app.Scope())
+        {
+            var modify = scope.ServiceProvider.GetRequiredService<ModifyLicense>();
+            var current = (await app.WithDb(db => db.Licenses.AsNoTracking().SingleAsync(l => l.Id == suspended.License)));
+            var input = ModifyLicense.InputFor(current);
+            input.Status = nameof(LicenseStatus.Suspended);
+            Assert.True((await modify.ExecuteAsync(suspended.License, input, default)).Succeeded);
+        }
+        var uninstalled = await InstallAsync(package, expiresInDays: 0);
+        await app.SendAsync(Events.Uninstall(package.VersionId, uninstalled.Org));
+        licenses.AddRange([suspended, uninstalled]);
+        var rule = await CreateRuleAsync(AlertTrigger.LicenseExpiresSoon, package, daysBefore: 7, leadOwner: true);
+
+        await RunExpiryScanAsync();
+
+        var window = LicenseRules.ExpiryWindowFor(Today, 7);
+        var keys = licenses.Select(l => l.License).ToList();
+        var expected = (await app.WithDb(db => db.Licenses.AsNoTracking().Where(l => keys.Contains(l.Id)).ToListAsync()))
+            .Where(window.Contains).Select(l => l.Id).Order().ToList();
+        var queued = await app.WithDb(db => db.EmailMessages.Where(m => m.RuleKey == rule).Select(m => m.LicenseKey).OrderBy(k => k).ToListAsync());
+        Assert.Equal(new[] { licenses[1].License, licenses[2].License, suspended.License }.Order(), expected);
+        Assert.Equal(expected, queued);
+    }
+
+    [SkippableFact]
     public async Task An_administrator_can_run_the_expiry_scan_now_and_others_cannot()
     {
         Requires.Available(app);

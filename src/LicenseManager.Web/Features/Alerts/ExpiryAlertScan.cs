@@ -40,11 +40,14 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, SingletonLeases
             var who = scope.ServiceProvider.GetService<IActorAccessor>()?.Current.Name ?? Actor.System.Name;
             foreach (var rule in rules)
             {
-                DateOnly? to = today.AddDays(rule.DaysBefore!.Value);
-                var window = db.Licenses.Where(l => l.ExpirationDate >= today && l.ExpirationDate <= to && l.Status != LicenseStatus.Uninstalled);
-                if (rule.PackageKey is { } package) window = window.Where(l => l.PackageKey == package);
-                inWindow += await window.CountAsync(leaseCt);
-                for (var day = today; day <= to; day = day.AddDays(1))
+                // The window's bounds and the status left out come from the license rules; the statements take them as parameters.
+                var window = LicenseRules.ExpiryWindowFor(today, rule.DaysBefore!.Value);
+                DateOnly? from = window.From, to = window.To;
+                var excluded = LicenseRules.NotRemindedOfExpiry;
+                var licenses = db.Licenses.Where(l => l.ExpirationDate >= from && l.ExpirationDate <= to && l.Status != excluded);
+                if (rule.PackageKey is { } package) licenses = licenses.Where(l => l.PackageKey == package);
+                inWindow += await licenses.CountAsync(leaseCt);
+                foreach (var day in window.Days)
                     queued += await QueueDayAsync(db, rule, day, who, leaseCt);
             }
         }, ct);
@@ -75,7 +78,7 @@ public sealed class ExpiryAlertScan(IServiceScopeFactory scopes, SingletonLeases
             FROM "Licenses" l
             WHERE l."ExpirationDate" = {6} AND l."Status" <> {7}
             """ + packageFilter + skipQueued;
-        object[] parameters = [rule.Id, occurrence, (int)EmailStatus.Queued, now, who, rule.PackageKey ?? 0L, day, (int)LicenseStatus.Uninstalled];
+        object[] parameters = [rule.Id, occurrence, (int)EmailStatus.Queued, now, who, rule.PackageKey ?? 0L, day, (int)LicenseRules.NotRemindedOfExpiry];
         for (var attempt = 1; ; attempt++)
         {
             try

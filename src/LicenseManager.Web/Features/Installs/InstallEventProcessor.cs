@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Core.Domain.Lifecycle;
 using LicenseManager.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -111,7 +111,9 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, Singleton
 }
 
 /// <summary>
-/// Applies a batch of events to the tracked entities of one DbContext. Shared by the processor and Refresh Licenses.
+/// Applies a batch of events to the tracked entities of one DbContext (Refresh Licenses rebuilds missing licenses
+/// through it too). What an event does to a license is <see cref="LicenseLifecycle.Apply"/>; this class finds the
+/// license, holds what can't apply yet, creates the lead of a new license and keeps packages and versions.
 /// Idempotent: applying an event whose effect is already there changes nothing.
 /// </summary>
 internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime now)
@@ -131,7 +133,7 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
         {
             e.Attempts++;
             e.ProcessedAt = now;
-            var request = JsonSerializer.Deserialize<InstallEventRequest>(e.Payload, InstallEventRequest.Json)!;
+            var request = InstallEventRequest.Read(e);
             if (e.Type == InstallEventType.PackageVersionUploaded)
                 await ApplyUploadAsync(e, request, ct);
             else
@@ -271,110 +273,49 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
         }
 
         _licenses.TryGetValue(key, out var license);
-        switch (e.Type)
+        if (license is null && e.Type == InstallEventType.Install && package.LeadManager is { IsActive: false } manager)
         {
-            case InstallEventType.Install:
-                license = Install(e, r, package, version, license);
-                if (license is null) { _blocked.Add(key); return; }
-                _licenses[key] = license;
-                _installed.Add(key);
-                break;
-            case InstallEventType.Upgrade or InstallEventType.Uninstall or InstallEventType.OrgUpdate when license is null:
-                // Released when the org's install arrives (see ReleaseWaitingAsync).
-                Hold(e, HoldCodes.UnknownLicense, $"No license exists yet for org {e.OrgId}: no install of {package.Name} has been received from it.");
-                return;
-            case InstallEventType.Upgrade:
-                if (!IsStale(license!, e)) { SetVersion(license!, version); license!.LastEventAt = e.OccurredAt; }
-                ApplyOrg(license!, r.Org, e.OccurredAt);
-                break;
-            case InstallEventType.Uninstall:
-                if (!IsStale(license!, e))
-                {
-                    license!.Status = LicenseStatus.Uninstalled;
-                    license.ReportedUsedLicenses = null;
-                    license.LastEventAt = e.OccurredAt;
-                }
-                break;
-            case InstallEventType.OrgUpdate:
-                ApplyOrg(license!, r.Org, e.OccurredAt);
-                // Once the seat API assigns seats, Used Licenses is the number assigned, not what the org reports.
-                if (license!.Status != LicenseStatus.Uninstalled && !license.SeatsAssignedByApi && r.UsedLicenses is { } used && !IsOrgInfoStale(license, e))
-                    license.ReportedUsedLicenses = used;
-                break;
+            Hold(e, HoldCodes.LeadManagerInactive, $"Lead manager {DisplayName(manager)} is not an active user.");
+            _blocked.Add(key);
+            return;
+        }
+        var result = LicenseLifecycle.Apply(license, package.Defaults, r.ToLicenseEvent(e, version));
+        if (result.License is null)
+        {
+            // Released when the org's install arrives (see ReleaseWaitingAsync).
+            Hold(e, HoldCodes.UnknownLicense, $"No license exists yet for org {e.OrgId}: no install of {package.Name} has been received from it.");
+            return;
+        }
+        license = result.License;
+        if (result.Created)
+        {
+            license.AttachLead(NewLead(r, package));
+            db.Licenses.Add(license);
+        }
+        if (e.Type == InstallEventType.Install)
+        {
+            _licenses[key] = license;
+            _installed.Add(key);
         }
         e.License = license;
         Done(e, package);
     }
 
-    private License? Install(InstallEvent e, InstallEventRequest r, Package package, PackageVersion version, License? license)
+    private static Lead NewLead(InstallEventRequest r, Package package)
     {
-        if (license is null)
+        var installer = r.Installer!;
+        return new Lead
         {
-            if (package.LeadManager is { IsActive: false } manager)
-            {
-                Hold(e, HoldCodes.LeadManagerInactive, $"Lead manager {DisplayName(manager)} is not an active user.");
-                return null;
-            }
-            var installer = r.Installer!;
-            var lead = new Lead
-            {
-                FirstName = installer.FirstName,
-                LastName = installer.LastName!,
-                Company = string.IsNullOrWhiteSpace(installer.Company) ? r.Org!.Name! : installer.Company,
-                Email = installer.Email,
-                Phone = installer.Phone,
-                State = installer.State,
-                Country = installer.Country,
-                LeadSource = Lead.PackageInstallationSource,
-                OwnerId = package.LeadManagerId,
-            };
-            license = new License
-            {
-                Package = package,
-                PackageKey = package.Id,
-                SubscriberOrgId = e.OrgId!,
-                Lead = lead,
-            };
-            LicenseRules.ResetToDefaults(license, package.Defaults, e.OccurredAt);
-            SetVersion(license, version);
-            ApplyOrg(license, r.Org, e.OccurredAt);
-            license.LastEventAt = e.OccurredAt;
-            db.Licenses.Add(license);
-            return license;
-        }
-
-        if (!IsStale(license, e))
-        {
-            // A reinstall reuses the org's license and reactivates it to the package's defaults.
-            if (license.Status == LicenseStatus.Uninstalled)
-                LicenseRules.ResetToDefaults(license, package.Defaults, e.OccurredAt);
-            SetVersion(license, version);
-            license.LastEventAt = e.OccurredAt;
-        }
-        ApplyOrg(license, r.Org, e.OccurredAt);
-        return license;
-    }
-
-    private static bool IsStale(License license, InstallEvent e) => license.LastEventAt is { } last && e.OccurredAt < last;
-    private static bool IsOrgInfoStale(License license, InstallEvent e) => license.InformationCurrentAsOf is { } asOf && e.OccurredAt < asOf;
-
-    internal static void SetVersion(License license, PackageVersion version)
-    {
-        license.PackageVersion = version;
-        license.PackageVersionKey = version.Id;
-        license.PackageVersionNumber = version.VersionNumber;
-    }
-
-    internal static void ApplyOrg(License license, InstallEventRequest.OrgPart? org, DateTime occurredAt)
-    {
-        if (org is null || (license.InformationCurrentAsOf is { } asOf && occurredAt < asOf)) return;
-        if (!string.IsNullOrWhiteSpace(org.Name)) license.OrgName = org.Name;
-        if (org.Instance is not null) license.Instance = org.Instance;
-        if (org.Edition is not null) license.OrgEdition = org.Edition;
-        if (org.Status is not null) license.OrgStatus = Enum.Parse<OrgStatus>(org.Status);
-        if (org.Status is not null || org.ExpirationDate is not null) license.OrgExpirationDate = org.ExpirationDate;
-        if (org.Sandbox is { } sandbox) license.IsSandbox = sandbox;
-        license.InformationCurrentAsOf = occurredAt;
+            FirstName = installer.FirstName,
+            LastName = installer.LastName!,
+            Company = string.IsNullOrWhiteSpace(installer.Company) ? r.Org!.Name! : installer.Company,
+            Email = installer.Email,
+            Phone = installer.Phone,
+            State = installer.State,
+            Country = installer.Country,
+            LeadSource = Lead.PackageInstallationSource,
+            OwnerId = package.LeadManagerId,
+        };
     }
 
     private static string DisplayName(ApplicationUser user) =>
@@ -393,46 +334,5 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
         e.State = InstallEventState.Held;
         e.HoldCode = code;
         e.HoldReason = InstallEventProcessor.Truncate(reason, 1024);
-    }
-}
-
-/// <summary>What the installation log says a license should look like, for the fields the platform owns.</summary>
-internal sealed class LicenseProjection
-{
-    public InstallEventType? LastLifecycle { get; private set; }
-    public DateTime? LastLifecycleAt { get; private set; }
-    public string? VersionId { get; private set; }
-    public InstallEventRequest.OrgPart Org { get; } = new();
-    public DateTime? OrgInfoAt { get; private set; }
-    public int? UsedLicenses { get; private set; }
-    public bool HasInstall { get; private set; }
-
-    public static LicenseProjection Fold(IEnumerable<(InstallEvent Event, InstallEventRequest Request)> events)
-    {
-        var p = new LicenseProjection();
-        foreach (var (e, r) in events.OrderBy(x => x.Event.OccurredAt).ThenBy(x => x.Event.Id))
-        {
-            if (e.Type is InstallEventType.Install or InstallEventType.Upgrade or InstallEventType.Uninstall)
-            {
-                p.LastLifecycle = e.Type;
-                p.LastLifecycleAt = e.OccurredAt;
-                if (e.Type != InstallEventType.Uninstall) p.VersionId = e.PackageVersionId;
-                if (e.Type == InstallEventType.Install) p.HasInstall = true;
-                if (e.Type == InstallEventType.Uninstall) p.UsedLicenses = null;
-            }
-            if (r.Org is { } org)
-            {
-                if (!string.IsNullOrWhiteSpace(org.Name)) p.Org.Name = org.Name;
-                if (org.Instance is not null) p.Org.Instance = org.Instance;
-                if (org.Edition is not null) p.Org.Edition = org.Edition;
-                if (org.Status is not null) p.Org.Status = org.Status;
-                if (org.Status is not null || org.ExpirationDate is not null) p.Org.ExpirationDate = org.ExpirationDate;
-                if (org.Sandbox is not null) p.Org.Sandbox = org.Sandbox;
-                p.OrgInfoAt = e.OccurredAt;
-            }
-            if (e.Type == InstallEventType.OrgUpdate && r.UsedLicenses is { } used && p.LastLifecycle != InstallEventType.Uninstall)
-                p.UsedLicenses = used;
-        }
-        return p;
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using LicenseManager.Core.Domain;
+using LicenseManager.Core.Domain.Lifecycle;
 
 namespace LicenseManager.Web.Features.Installs;
 
@@ -72,6 +73,21 @@ public sealed class InstallEventRequest
     };
 
     public InstallEventType ParsedType => TypeNames[Type!];
+
+    /// <summary>
+    /// The license lifecycle's view of a stored org event (install, upgrade, uninstall, org report): the log row's
+    /// type, time and org, this body's org details and used licenses. Read once per row, by the processor and Refresh Licenses.
+    /// </summary>
+    /// <param name="version">The package version the event names, once known.</param>
+    public LicenseEvent ToLicenseEvent(InstallEvent row, PackageVersion? version) => new(
+        row.Type, row.OccurredAt, row.OrgId!, version,
+        Org is { } org
+            ? new OrgReport(org.Name, org.Instance, org.Edition, org.Status is null ? null : Enum.Parse<OrgStatus>(org.Status), org.ExpirationDate, org.Sandbox)
+            : null,
+        UsedLicenses);
+
+    /// <summary>Reads a stored row's body (accepted and validated when it was received).</summary>
+    public static InstallEventRequest Read(InstallEvent row) => JsonSerializer.Deserialize<InstallEventRequest>(row.Payload, Json)!;
 }
 
 /// <summary>

@@ -1,16 +1,17 @@
 using System.Text;
-using System.Text.Json;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Core.Domain.Lifecycle;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Installs;
 
 /// <summary>
 /// Refresh Licenses (guide): reconciles a package's installation log with its license records. Held installs are
-/// retried through the processor (creating missing licenses); then every org's events are folded into what the
-/// platform last said (installed or not, package version, org fields, used licenses) and licenses that drifted
-/// are corrected. Fields the ISV owns (seats, expiration, Trial/Active/Suspended) are left alone.
+/// retried through the processor (creating missing licenses); then every org's done events are replayed through the
+/// same lifecycle the processor applies (<see cref="LicenseLifecycle.Reconcile"/>) and licenses that drifted from what
+/// the platform said (installed or not, package version, org fields, used licenses) are corrected. Fields the ISV owns
+/// (seats, expiration, Trial/Active/Suspended) are left alone.
 /// </summary>
 public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventProcessor processor, TimeProvider time, ILogger<LicenseRefresher> logger)
 {
@@ -100,26 +101,26 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
             var versions = await db.PackageVersions.Where(v => v.PackageKey == packageKey).ToDictionaryAsync(v => v.VersionId, ct);
             var package = await db.Packages.FirstAsync(p => p.Id == packageKey, ct);
             var missing = new List<long>();
-            var drifted = new Dictionary<long, LicenseProjection>();
+            var drifted = new Dictionary<long, List<LicenseEvent>>();
 
             foreach (var org in events.GroupBy(e => e.OrgId!))
             {
                 replayed += org.Count();
-                var projection = LicenseProjection.Fold(org.Select(e => (e, JsonSerializer.Deserialize<InstallEventRequest>(e.Payload, InstallEventRequest.Json)!)));
                 if (!licenses.TryGetValue(org.Key, out var license))
                 {
-                    if (projection.HasInstall && !org.Any(e => e.HoldCode == HoldCodes.LicenseDeleted)) missing.AddRange(org.Select(e => e.Id));
+                    if (org.Any(e => e.Type == InstallEventType.Install) && !org.Any(e => e.HoldCode == HoldCodes.LicenseDeleted)) missing.AddRange(org.Select(e => e.Id));
                     continue;
                 }
+                var log = org.OrderBy(e => e.Id).Select(e => InstallEventRequest.Read(e).ToLicenseEvent(e, versions.GetValueOrDefault(e.PackageVersionId ?? ""))).ToList();
                 // A dry run on the untracked copy: does the log disagree with this license?
-                if (Correct(license, projection, versions, package).Count > 0) drifted[license.Id] = projection;
+                if (LicenseLifecycle.Reconcile(license, package.Defaults, log).Count > 0) drifted[license.Id] = log;
             }
             if (drifted.Count > 0)
             {
                 var ids = drifted.Keys.ToList();
                 foreach (var license in await db.Licenses.Include(l => l.PackageVersion).Where(l => ids.Contains(l.Id)).OrderBy(l => l.Id).ToListAsync(ct))
                 {
-                    var changes = Correct(license, drifted[license.Id], versions, package);
+                    var changes = LicenseLifecycle.Reconcile(license, package.Defaults, drifted[license.Id]);
                     if (changes.Count == 0) continue;
                     updated++;
                     Note($"License {license.Id} (org {license.SubscriberOrgId}): {string.Join(", ", changes)}");
@@ -166,47 +167,5 @@ public sealed class LicenseRefresher(IServiceScopeFactory scopes, InstallEventPr
             if (time.GetUtcNow() > deadline) throw new TimeoutException("Install events of this package were still being processed after 10 minutes; run the refresh again later.");
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
         }
-    }
-
-    private static List<string> Correct(License license, LicenseProjection expected, IReadOnlyDictionary<string, PackageVersion> versions, Package package)
-    {
-        var changes = new List<string>();
-        if (expected.LastLifecycle == InstallEventType.Uninstall && license.Status != LicenseStatus.Uninstalled)
-        {
-            changes.Add($"status {license.Status} → Uninstalled");
-            license.Status = LicenseStatus.Uninstalled;
-            license.ReportedUsedLicenses = null;
-        }
-        else if (expected.LastLifecycle is InstallEventType.Install or InstallEventType.Upgrade && license.Status == LicenseStatus.Uninstalled)
-        {
-            changes.Add("reinstalled: status reset to the package defaults");
-            LicenseRules.ResetToDefaults(license, package.Defaults, expected.LastLifecycleAt!.Value);
-        }
-        if (expected.LastLifecycleAt is { } at && (license.LastEventAt is null || license.LastEventAt < at)) license.LastEventAt = at;
-
-        if (expected.VersionId is { } versionId && versions.TryGetValue(versionId, out var version) && license.PackageVersionKey != version.Id)
-        {
-            changes.Add($"package version {license.PackageVersionNumber} → {version.VersionNumber}");
-            InstallEventApplier.SetVersion(license, version);
-        }
-
-        var before = (license.OrgName, license.Instance, license.OrgEdition, license.OrgStatus, license.OrgExpirationDate, license.IsSandbox);
-        if (expected.OrgInfoAt is { } orgAt)
-        {
-            var asOf = license.InformationCurrentAsOf;
-            license.InformationCurrentAsOf = null; // the fold already ordered the events
-            InstallEventApplier.ApplyOrg(license, expected.Org, orgAt);
-            if (asOf > orgAt) license.InformationCurrentAsOf = asOf;
-        }
-        if (before != (license.OrgName, license.Instance, license.OrgEdition, license.OrgStatus, license.OrgExpirationDate, license.IsSandbox))
-            changes.Add("org details updated");
-
-        // The seat API owns Used Licenses of a license whose seats it assigns; the log's reported value doesn't replace it.
-        if (license.Status != LicenseStatus.Uninstalled && !license.SeatsAssignedByApi && expected.UsedLicenses is { } used && license.ReportedUsedLicenses != used)
-        {
-            changes.Add($"used licenses {license.ReportedUsedLicenses?.ToString() ?? "blank"} → {used}");
-            license.ReportedUsedLicenses = used;
-        }
-        return changes;
     }
 }

@@ -85,11 +85,7 @@ public sealed class LeadConversion(LicenseManagerDbContext db, TimeProvider time
 
         // Tracked updates (not a bulk statement) so each license's history records the new account and contact.
         var licenses = await db.Licenses.Where(l => l.LeadKey == lead.Id).ToListAsync(ct);
-        foreach (var license in licenses)
-        {
-            license.Account = account;
-            license.Contact = contact;
-        }
+        foreach (var license in licenses) license.LinkToCustomer(account, contact);
         try
         {
             await db.SaveChangesAsync(ct);

@@ -128,8 +128,7 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
 
     private static Snapshot ToSnapshot(Row l)
     {
-        var shown = new License { Status = l.Status, Seats = l.Seats, ReportedUsedLicenses = l.ReportedUsedLicenses };
         return new Snapshot(l.Id, l.Status, l.Seats, l.ExpirationDate,
-            new LicenseSummary(l.Id, l.Status.ToString(), l.Seats, shown.UsedLicensesShown, l.ExpirationDate, l.PackageVersionNumber));
+            new LicenseSummary(l.Id, l.Status.ToString(), l.Seats, License.UsedLicensesShownFor(l.Status, l.Seats, l.ReportedUsedLicenses), l.ExpirationDate, l.PackageVersionNumber));
     }
 }

@@ -29,8 +29,8 @@ public sealed class ModifyLicenseInputValidator : AbstractValidator<ModifyLicens
     public ModifyLicenseInputValidator()
     {
         RuleFor(x => x.Status).NotEmpty().WithMessage("Choose a status.")
-            .Must(s => s is null or "" or "Trial" or "Active" or "Suspended")
-            .WithMessage("Status can be Trial, Active or Suspended.");
+            .Must(s => s is null or "" || LicenseRules.ModifiableStatuses.Any(m => m.ToString() == s))
+            .WithMessage($"Status can be {string.Join(", ", LicenseRules.ModifiableStatuses.SkipLast(1))} or {LicenseRules.ModifiableStatuses[^1]}.");
         RuleFor(x => x.Seats).NotNull().WithMessage($"Enter a number of seats from 1 to {LicenseRules.MaxSeats:N0}, or choose Site License.")
             .When(x => !x.SiteLicense);
         RuleFor(x => x.ExpirationDate).NotNull().WithMessage("Enter an expiration date, or choose Does not expire.")

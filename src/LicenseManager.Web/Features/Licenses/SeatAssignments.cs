@@ -1,5 +1,6 @@
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Core.Domain.Lifecycle;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Licenses;
@@ -54,8 +55,7 @@ public sealed class SeatAssignments(LicenseManagerDbContext db, LicenseCheck che
                 LicenseKey = license.Id, SubscriberUserId = userId, AssignedAt = time.GetUtcNow().UtcDateTime, AssignedBy = db.Actor.Name,
             };
             db.SeatAssignments.Add(seat);
-            license.SeatsAssignedByApi = true;
-            license.ReportedUsedLicenses = assigned + 1;
+            LicenseLifecycle.SeatsAssigned(license, assigned + 1);
             if (await TrySaveAsync(ct))
             {
                 check.Invalidate(packageId, orgId, license.Id, userId);
@@ -77,8 +77,7 @@ public sealed class SeatAssignments(LicenseManagerDbContext db, LicenseCheck che
 
             var assigned = await db.SeatAssignments.CountAsync(s => s.LicenseKey == license.Id, ct);
             db.SeatAssignments.Remove(held);
-            license.SeatsAssignedByApi = true;
-            if (license.Status != LicenseStatus.Uninstalled) license.ReportedUsedLicenses = assigned - 1;
+            LicenseLifecycle.SeatsAssigned(license, assigned - 1);
             if (await TrySaveAsync(ct))
             {
                 check.Invalidate(packageId, orgId, license.Id, userId);

@@ -75,7 +75,7 @@ public sealed class PackagesApiController(LicenseManagerDbContext db, PackageCom
     {
         if (FindPackageProblem(packageId) is { } problem) return problem;
         if (!Enum.TryParse<LicenseStatus>(body.Status, ignoreCase: false, out var status) || int.TryParse(body.Status, out _))
-            return ApiInput.Violations(422, [new RuleViolation("Status", LicenseRules.Codes.StatusNotAllowed, "New licenses start as Trial or Active.")]);
+            return ApiInput.Violations(422, [LicenseRules.StartingStatusViolation()]);
         var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
         if (key is null) return PackageNotFound(packageId);
         var (expected, refused) = await PackageIfMatchAsync(key.Value, ct);

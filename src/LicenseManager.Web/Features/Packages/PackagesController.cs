@@ -105,8 +105,8 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
     {
         if (!await db.Packages.AnyAsync(p => p.Id == id, ct)) return NotFound();
         ModelState.Clear();
-        if (!Enum.TryParse<LicenseStatus>(input.Status, out var status) || status is not (LicenseStatus.Trial or LicenseStatus.Active))
-            ModelState.AddModelError(nameof(input.Status), "New licenses start as Trial or Active.");
+        if (!Enum.TryParse<LicenseStatus>(input.Status, out var status) || !LicenseRules.IsStartingStatus(status))
+            ModelState.AddModelError(nameof(input.Status), LicenseRules.StartingStatusMessage);
         if (!input.SiteLicense && input.Seats is null)
             ModelState.AddModelError(nameof(input.Seats), $"Enter a number of seats from 1 to {LicenseRules.MaxSeats:N0}, or choose Site License.");
         if (!input.DoesNotExpire && input.LengthDays is null)

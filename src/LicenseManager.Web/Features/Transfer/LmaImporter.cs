@@ -266,7 +266,8 @@ public sealed class LmaImporter(LicenseManagerDbContext db, SigningKeys signingK
                 Country = l.Country, LeadSource = l.LeadSource, OwnerId = l.OwnerEmail is null ? null : UserFor(l.OwnerEmail, "lead"),
                 IsConverted = l.IsConverted, ConvertedAt = l.ConvertedAt, ConvertedAccountKey = l.ConvertedAccountKey, ConvertedContactKey = l.ConvertedContactKey,
             }, l.Audit),
-            LicenseRecord l => Audited(new License
+            // Restored as exported, not replayed: what users changed by hand moves with the license.
+            LicenseRecord l => Audited(License.Restore(new LicenseRestore
             {
                 Id = l.Id, PackageKey = l.PackageKey, PackageVersionKey = l.PackageVersionKey, PackageVersionNumber = l.PackageVersionNumber,
                 Status = l.Status, HasBeenActive = l.HasBeenActive, Seats = l.Seats, ExpirationDate = l.ExpirationDate, InstallDate = l.InstallDate,
@@ -274,7 +275,7 @@ public sealed class LmaImporter(LicenseManagerDbContext db, SigningKeys signingK
                 OrgExpirationDate = l.OrgExpirationDate, IsSandbox = l.IsSandbox, ReportedUsedLicenses = l.ReportedUsedLicenses,
                 InformationCurrentAsOf = l.InformationCurrentAsOf, SeatsAssignedByApi = l.SeatsAssignedByApi, LastEventAt = l.LastEventAt,
                 LeadKey = l.LeadKey, AccountKey = l.AccountKey, ContactKey = l.ContactKey, Version = l.Version,
-            }, l.Audit),
+            }), l.Audit),
             SeatAssignmentRecord s => new SeatAssignment
             {
                 Id = s.Id, LicenseKey = s.LicenseKey, SubscriberUserId = s.SubscriberUserId, AssignedAt = s.AssignedAt, AssignedBy = s.AssignedBy,
