@@ -19,7 +19,7 @@ public abstract class LifecycleAgreementTests(LmaApp app)
         Requires.Available(app);
         var package = await app.CreatePackageAsync(defaults: new LicenseDefaults(LicenseStatus.Trial, null, 30));
         var org = Events.NewOrgId();
-        var t0 = DateTimeOffset.UtcNow.AddDays(-3);
+        var t0 = app.Clock.GetUtcNow().AddDays(-3);
         await app.SendAsync(Events.Install(package.VersionId, org, t0), Events.Uninstall(package.VersionId, org, t0.AddHours(1)));
         await app.SendAsync(Events.Upgrade(package.VersionId, org, t0.AddHours(2)));
         Assert.Equal(LicenseStatus.Uninstalled, (await app.LicenseAsync(package.Key, org))!.Status);
@@ -34,7 +34,7 @@ public abstract class LifecycleAgreementTests(LmaApp app)
         Requires.Available(app);
         var package = await app.CreatePackageAsync(defaults: new LicenseDefaults(LicenseStatus.Active, 25, null));
         var org = Events.NewOrgId();
-        var t0 = DateTimeOffset.UtcNow.AddHours(-3);
+        var t0 = app.Clock.GetUtcNow().AddHours(-3);
         await app.SendAsync(Events.Install(package.VersionId, org, t0));
         await app.SendAsync(Events.OrgUpdate(package.VersionId, org, 9, t0.AddHours(-1))); // reported before the install, delivered after
         Assert.Null((await app.LicenseAsync(package.Key, org))!.ReportedUsedLicenses);
@@ -49,7 +49,7 @@ public abstract class LifecycleAgreementTests(LmaApp app)
         Requires.Available(app);
         var package = await app.CreatePackageAsync();
         var org = Events.NewOrgId();
-        var t0 = DateTimeOffset.UtcNow.AddHours(-3);
+        var t0 = app.Clock.GetUtcNow().AddHours(-3);
         var uninstall = Events.Uninstall(package.VersionId, org, t0.AddHours(1));
         uninstall.Org!.Name = "Renamed at uninstall";
         await app.SendAsync(Events.Install(package.VersionId, org, t0), uninstall);
@@ -65,7 +65,7 @@ public abstract class LifecycleAgreementTests(LmaApp app)
         Requires.Available(app);
         var package = await app.CreatePackageAsync(defaults: new LicenseDefaults(LicenseStatus.Active, 10, 365));
         var org = Events.NewOrgId();
-        var t0 = DateTimeOffset.UtcNow.AddDays(-5);
+        var t0 = app.Clock.GetUtcNow().AddDays(-5);
         var v2 = Events.NewVersionId();
         await app.SendAsync(Events.VersionUploaded(package.PackageId, v2, "1.1.0"));
         await app.SendAsync(Events.Install(package.VersionId, org, t0), Events.OrgUpdate(package.VersionId, org, 4, t0.AddHours(1)),
@@ -101,5 +101,7 @@ public abstract class LifecycleAgreementTests(LmaApp app)
     }
 }
 
-public sealed class LifecycleAgreementTests_Sqlite(SqliteApp app) : LifecycleAgreementTests(app), IClassFixture<SqliteApp>;
-public sealed class LifecycleAgreementTests_PostgreSql(PostgresApp app) : LifecycleAgreementTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class LifecycleAgreementTests_Sqlite(SqliteApp app) : LifecycleAgreementTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class LifecycleAgreementTests_PostgreSql(PostgresApp app) : LifecycleAgreementTests(app);
