@@ -1,7 +1,6 @@
 using LicenseManager.Web.Features.Installs;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.SavedViews;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Infrastructure.Lists;
 using Microsoft.AspNetCore.Authorization;
@@ -14,14 +13,6 @@ namespace LicenseManager.Web.Features.Packages;
 [Route("packages")]
 public sealed class PackagesController(LicenseManagerDbContext db, PackageCommands commands) : Controller
 {
-    public static readonly IReadOnlyList<SortColumn<Package>> Columns =
-    [
-        SortColumn.For<Package, string>("name", "Package Name", p => p.Name),
-        SortColumn.For<Package, string>("packageId", "Package ID", p => p.PackageId),
-        SortColumn.For<Package, string?>("latest", "Latest Version", p => p.LatestVersion),
-        SortColumn.For<Package, DateOnly?>("released", "Release Date", p => p.ReleaseDate),
-    ];
-
     public sealed class AssociationInput
     {
         public string? Status { get; set; }
@@ -52,45 +43,11 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
         IReadOnlyList<LicenseRefresh> Refreshes,
         DateTime? NextRefreshAt);
 
-    private static IQueryable<Package> Filter(IQueryable<Package> packages, ListRequest r)
-    {
-        if (r.Text("q") is { } q) packages = packages.Where(p => p.Name.StartsWith(q) || p.PackageId == q);
-        if (r.Bool("associated") is { } associated) packages = packages.Where(p => p.IsAssociated == associated);
-        return packages;
-    }
-
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken ct)
-    {
-        var request = new ListRequest(Request.Query);
-        var (column, desc) = request.Sort(Columns, "name", false);
-        var after = request.After(column);
-        var page = await Keyset.PageAsync(Filter(db.Packages.AsNoTracking(), request), column, desc, after, ListState.PageSize, ct);
-        ViewData["Title"] = "Packages";
-        ViewData["Section"] = "Packages";
-        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
-        return View(new ListPage<Package>("packages", "Packages", page.Rows,
-            new ListState("/packages", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
-            await SavedViewsController.ForAsync(db, User, "packages", ct)));
-    }
+    public Task<IActionResult> Index(CancellationToken ct) => ListPipeline.PageAsync(this, PackageList.Definition, db, ct);
 
     [HttpGet("export")]
-    public async Task Export(CancellationToken ct)
-    {
-        var request = new ListRequest(Request.Query);
-        var (column, desc) = request.Sort(Columns, "name", false);
-        var query = Filter(db.Packages.AsNoTracking(), request);
-        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
-        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, column, desc, c, 1000, ct));
-        await CsvExport.WriteAsync(Response, "packages.csv",
-            ["Package Name", "Package ID", "Developer Name", "Developer Org ID", "Latest Version", "Release Date", "Associated"],
-            Map(rows), ct);
-        static async IAsyncEnumerable<IReadOnlyList<string?>> Map(IAsyncEnumerable<Package> packages)
-        {
-            await foreach (var p in packages)
-                yield return [p.Name, p.PackageId, p.DeveloperName, p.DeveloperOrgId, p.LatestVersion, p.ReleaseDate?.ToString("yyyy-MM-dd"), Display.YesNo(p.IsAssociated)];
-        }
-    }
+    public Task Export(CancellationToken ct) => ListPipeline.ExportAsync(this, PackageList.Definition, db, ct);
 
     [HttpGet("{id:long}")]
     public async Task<IActionResult> Details(long id, CancellationToken ct)
