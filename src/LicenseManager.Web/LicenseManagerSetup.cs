@@ -37,6 +37,7 @@ public static class LicenseManagerSetup
         services.AddLmaJobs(settings, lma);
         services.AddScoped<DemoDataSeeder>();
         services.AddScoped<Features.Leads.LeadConversion>();
+        services.AddScoped<Features.Admin.CreateUser>();
         services.AddScoped<Features.Licenses.ModifyLicense>();
         services.AddScoped<Features.Transfer.LmaExporter>();
         services.AddScoped<Features.Transfer.LmaImporter>();

@@ -5,6 +5,7 @@ using LicenseManager.Web.Features.Licenses;
 using LicenseManager.Web.Features.Packages;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Infrastructure.Lists;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -63,15 +64,14 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
         if (limit is < 1 or > MaxPageSize)
             return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null,
                 new Dictionary<string, string[]> { ["limit"] = [$"limit must be from 1 to {MaxPageSize}."] });
+        _ = after; // declared for the API's description; the list pipeline reads it (strictly) with the filters
         var request = new ListRequest(Request.Query);
-        var (column, desc) = request.Sort(LicenseFilter.Columns, "name", true);
-        after = request.After(column);
-        var filter = LicenseFilter.From(request);
+        var list = ListPipeline.Read(LicenseList.Definition, request, db.Licenses.AsNoTracking().Include(l => l.Package), db, paged: true);
         if (!request.IsValid) return request.Problem();
-        var query = filter.Apply(db.Licenses.AsNoTracking().Include(l => l.Package));
+        var query = list.Rows;
         var allowed = User.AllowedPackages();
         if (allowed.Count > 0) query = query.Where(l => allowed.Contains(l.Package.PackageId));
-        var page = await Keyset.PageAsync(query, column, desc, after, limit ?? DefaultPageSize, ct);
+        var page = await (list with { Rows = query }).PageAsync(limit ?? DefaultPageSize, ct);
         return Ok(new LicensePage([.. page.Rows.Select(Resource)], page.NextCursor));
     }
 
@@ -120,19 +120,20 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
             Status = body.Status, SiteLicense = body.SiteLicense, Seats = body.Seats,
             DoesNotExpire = body.DoesNotExpire, ExpirationDate = body.ExpirationDate, Version = version,
         };
-        var outcome = await modify.ExecuteAsync(name, input, ct);
-        if (outcome.Conflict)
+        var result = await modify.ExecuteAsync(name, input, ct);
+        if (result.Status == CommandStatus.Conflict)
         {
-            Response.Headers.ETag = ETag(outcome.License!.Version);
-            return ApiProblem.Result(412, Features.Licenses.ModifyLicense.ConcurrencyCode, "The license changed since you read it.",
-                "Someone else changed this license since you read it: read it again (new ETag) and repeat the change if it still applies.");
+            Response.Headers.ETag = ETag(result.Value!.Version);
+            return result.ToProblem("The license changed since you read it.",
+                detail: "Someone else changed this license since you read it: read it again (new ETag) and repeat the change if it still applies.");
         }
-        if (!outcome.Succeeded) return ApiInput.Violations(422, outcome.Errors);
+        if (result.Status == CommandStatus.NotFound) return LicenseNotFound(name);
+        if (!result.Succeeded) return result.ToProblem();
 
         db.ChangeTracker.Clear();
         var saved = await db.Licenses.AsNoTracking().Include(l => l.Package).FirstAsync(l => l.Id == name, ct);
         Response.Headers.ETag = ETag(saved.Version);
-        if (outcome.Warnings.Count > 0) Response.Headers.Append("Warning", $"199 - \"{string.Join(" ", outcome.Warnings)}\"");
+        if (result.Warnings.Count > 0) Response.Headers.Append("Warning", $"199 - \"{string.Join(" ", result.Warnings)}\"");
         return Ok(Resource(saved));
     }
 
@@ -178,13 +179,16 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
     public async Task<IActionResult> SetAssociation(string packageId, AssociationRequest body, CancellationToken ct)
     {
         if (FindPackageProblem(packageId) is { } problem) return problem;
-        if (!Enum.TryParse<LicenseStatus>(body.Status, ignoreCase: false, out var status) || int.TryParse(body.Status, out _))
-            return ApiInput.Violations(422, [new RuleViolation("Status", LicenseRules.Codes.StatusNotAllowed, "New licenses start as Trial or Active.")]);
         var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
         if (key is null) return PackageNotFound(packageId);
         var (expected, refused) = await PackageIfMatchAsync(key.Value, ct);
         if (refused is not null) return refused;
-        var result = await packages.SetAssociationAsync(key.Value, new LicenseDefaults(status, body.Seats, body.LengthDays), expected, ct);
+        // The page's form and this body share one input and validator; the API's nulls are the form's checkboxes.
+        var input = new PackageAssociationInput
+        {
+            Status = body.Status, SiteLicense = body.Seats is null, Seats = body.Seats, DoesNotExpire = body.LengthDays is null, LengthDays = body.LengthDays,
+        };
+        var result = await packages.SetAssociationAsync(key.Value, input, expected, ct);
         return await PackageOutcomeAsync(packageId, result, ct);
     }
 
@@ -214,10 +218,8 @@ public sealed class ManagementApiController(LicenseManagerDbContext db, ModifyLi
 
     private async Task<IActionResult> PackageOutcomeAsync(string packageId, CommandResult result, CancellationToken ct)
     {
-        if (result.Errors.FirstOrDefault(e => e.Code == PackageCommands.Codes.StaleVersion) is { } stale)
-            return ApiProblem.Result(412, stale.Code, "The package changed since you read it.", stale.Message);
-        if (result.Errors.Any(e => e.Code == PackageCommands.Codes.NotFound)) return PackageNotFound(packageId);
-        if (!result.Succeeded) return ApiInput.Violations(422, result.Errors);
+        if (result.Status == CommandStatus.NotFound) return PackageNotFound(packageId);
+        if (!result.Succeeded) return result.ToProblem("The package changed since you read it.");
         db.ChangeTracker.Clear();
         var package = await db.Packages.AsNoTracking().FirstAsync(p => p.PackageId == packageId, ct);
         Response.Headers.ETag = ETag(package.Version);

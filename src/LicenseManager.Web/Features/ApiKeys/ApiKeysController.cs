@@ -2,6 +2,7 @@ using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -29,12 +30,11 @@ public sealed class ApiKeysController(LicenseManagerDbContext db, ApiKeyStore ke
     [HttpPost("")]
     public async Task<IActionResult> Create(NewKeyInput input, CancellationToken ct)
     {
-        ModelState.Clear(); // the key store's rules decide, with their own messages
         var (errors, created) = await keys.CreateAsync(input.Name, input.Scopes ?? [], ApiKey.Split(input.Packages), ct);
         if (created is null)
         {
-            foreach (var e in errors) ModelState.AddModelError(e.Field, e.Message);
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            // The key store's rules decide, with their own messages at their fields.
+            CommandResult.Invalid(errors).ShowOn(this);
             return View("Index", await LoadAsync(input, ct));
         }
         return View("Index", await LoadAsync(new NewKeyInput(), ct) with { CreatedSecret = created.Secret, CreatedName = created.Key.Name });

@@ -2,6 +2,7 @@ using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Infrastructure.Lists;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -31,19 +32,19 @@ public sealed class LeadsController(LicenseManagerDbContext db, LeadConversion c
     [HttpPost("{id:long}/convert")]
     public async Task<IActionResult> Convert(long id, string? accountChoice, string? newAccountName, CancellationToken ct)
     {
-        if (!await db.Leads.AnyAsync(l => l.Id == id, ct)) return NotFound();
         long? existing = long.TryParse(accountChoice, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var key) ? key : null;
-        var (errors, contact) = await conversion.ConvertAsync(id, existing, newAccountName, ct);
-        if (errors.Count == 0)
+        var result = await conversion.ConvertAsync(id, existing, newAccountName, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (result.Succeeded)
         {
-            TempData["Flash"] = $"Lead converted: contact {contact!.FullName} at account {contact.Account.Name}. Its licenses now show that account and contact.";
+            var contact = result.Value!;
+            TempData["Flash"] = $"Lead converted: contact {contact.FullName} at account {contact.Account.Name}. Its licenses now show that account and contact.";
             return Redirect($"/accounts/{contact.AccountKey}");
         }
-        ModelState.Clear();
-        foreach (var e in errors) ModelState.AddModelError(e.Field, e.Message);
+        result.ShowOn(this);
         db.ChangeTracker.Clear();
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        return View("Details", await LoadAsync(id, ct));
+        var page = await LoadAsync(id, ct);
+        return page is null ? NotFound() : View("Details", page);
     }
 
     private async Task<LeadPage?> LoadAsync(long id, CancellationToken ct)

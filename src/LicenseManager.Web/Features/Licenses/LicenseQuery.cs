@@ -87,6 +87,4 @@ public sealed record LicenseFilter
         return licenses;
     }
 
-    /// <summary>The sort columns of the licenses list (<see cref="LicenseList"/> defines them).</summary>
-    public static IReadOnlyList<SortColumn<License>> Columns => LicenseList.Definition.SortColumns;
 }

@@ -2,6 +2,7 @@ using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Infrastructure.Lists;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -63,23 +64,23 @@ public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense
     [HttpPost("{id:long}/modify")]
     public async Task<IActionResult> Modify(long id, ModifyLicenseInput input, CancellationToken ct)
     {
-        if (!await db.Licenses.AnyAsync(l => l.Id == id, ct)) return NotFound();
-        ModelState.Clear(); // the rules below decide, with their own messages
-        var outcome = await modify.ExecuteAsync(id, input, ct);
-        if (outcome.Succeeded)
+        var result = await modify.ExecuteAsync(id, input, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (result.Succeeded)
         {
-            TempData["Flash"] = $"License {id} saved: {ModifyLicense.Describe(outcome.License!)}.";
-            if (outcome.Warnings.Count > 0) TempData["FlashWarning"] = string.Join(" ", outcome.Warnings);
+            TempData["Flash"] = $"License {id} saved: {ModifyLicense.Describe(result.Value!)}.";
+            if (result.Warnings.Count > 0) TempData["FlashWarning"] = string.Join(" ", result.Warnings);
             return Redirect($"/licenses/{id}");
         }
-        foreach (var error in outcome.Errors) ModelState.AddModelError(error.Field, error.Message);
+        result.ShowOn(this);
         db.ChangeTracker.Clear();
-        var license = (await LoadAsync(id, ct))!;
-        Response.StatusCode = outcome.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
+        var license = await LoadAsync(id, ct);
+        if (license is null) return NotFound();
         ViewData["Title"] = $"Modify License {license.Id}";
         ViewData["Section"] = "Licenses";
         // On a conflict the form shows the current values; otherwise the user's input stays for correction.
-        return View(new ModifyPage { License = license, Input = outcome.Conflict ? ModifyLicense.InputFor(license) : input, Conflict = outcome.Conflict });
+        var conflict = result.Status == CommandStatus.Conflict;
+        return View(new ModifyPage { License = license, Input = conflict ? ModifyLicense.InputFor(license) : input, Conflict = conflict });
     }
 
     /// <summary>Guide, "Proxy User Has Deactivated": an administrator deletes the license of an org that no longer exists.</summary>
