@@ -23,19 +23,7 @@ public static class Commands
 {
     public static readonly IReadOnlyList<Command> All =
     [
-        new("export", "Write the whole LMA, as it is now, to a JSON-lines file (to move it to another installation).",
-            [
-                new("file", "PATH", "the file to write", Required: true),
-                new("passphrase-file", "PATH", $"a file holding the passphrase that encrypts the signing keys in the export (else ${TransferCommands.PassphraseVariable})"),
-            ],
-            (services, line, output, errors, ct) => TransferCommands.RunAsync(services, "export", line, output, errors, ct)),
-        new("import", "Restore an export file into this fresh LMA: the same licenses, numbers, history, people and keys.",
-            [
-                new("file", "PATH", "the export file to read", Required: true),
-                new("passphrase-file", "PATH", $"a file holding the export's passphrase (else ${TransferCommands.PassphraseVariable})"),
-                new("admin", "EMAIL", "the administrator who takes over records of users missing here (default Lma:Admin:Email)"),
-            ],
-            (services, line, output, errors, ct) => TransferCommands.RunAsync(services, "import", line, output, errors, ct)),
+        .. TransferCommands.All,
         .. ApiKeyCommands.All,
     ];
 

@@ -1,13 +1,20 @@
 using FluentValidation;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Alerts;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.ApiKeys;
+using LicenseManager.Web.Features.Dashboard;
 using LicenseManager.Web.Features.Demo;
+using LicenseManager.Web.Features.Installs;
+using LicenseManager.Web.Features.Leads;
+using LicenseManager.Web.Features.Licenses;
+using LicenseManager.Web.Features.Packages;
 using LicenseManager.Web.Features.SignIn;
+using LicenseManager.Web.Features.Tokens;
+using LicenseManager.Web.Features.Transfer;
 using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Api;
 using LicenseManager.Web.Jobs;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Razor;
 
 namespace LicenseManager.Web;
 
@@ -21,7 +28,8 @@ public static class LicenseManagerSetup
         // Host start-up failures are reported by Program as one line; the host's own stack trace adds nothing.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
-        services.AddOptions<LmaOptions>().BindConfiguration(LmaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LmaOptions>().BindConfiguration(LmaOptions.Section).ValidateDataAnnotations()
+            .Validate(LmaOptions.NestedValuesAreValid, "Lma:Admin:Email is not an email address.").ValidateOnStart();
         var lma = configuration.GetSection(LmaOptions.Section).Get<LmaOptions>() ?? new LmaOptions();
         var dataDirectory = lma.ResolveDataDirectory(builder.Environment.ContentRootPath);
 
@@ -35,15 +43,19 @@ public static class LicenseManagerSetup
         services.AddLmaSignIn();
         services.AddHostedService<DatabaseInitializer>();
         services.AddLmaJobs(settings, lma);
-        services.AddScoped<DemoDataSeeder>();
-        services.AddScoped<Features.Leads.LeadConversion>();
-        services.AddScoped<Features.Admin.CreateUser>();
-        services.AddScoped<Features.Licenses.ModifyLicense>();
-        services.AddScoped<Features.Transfer.LmaExporter>();
-        services.AddScoped<Features.Transfer.LmaImporter>();
-        services.AddAlerts();
         services.AddMemoryCache();
-        services.AddScoped<Features.Dashboard.DashboardQueries>();
+        // Each feature registers its own services (and says which of them need the job server).
+        services.AddInstalls(lma);
+        services.AddPackages();
+        services.AddLicenses();
+        services.AddScoped<LeadConversion>();
+        services.AddScoped<Features.Admin.CreateUser>();
+        services.AddApiKeys(configuration);
+        services.AddTokens();
+        services.AddAlerts();
+        services.AddTransfer();
+        services.AddScoped<DashboardQueries>();
+        services.AddScoped<DemoDataSeeder>();
         // A missing registration fails at start-up, not on the first request that needs it.
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
 
@@ -62,13 +74,14 @@ public static class LicenseManagerSetup
             .AddRazorOptions(o => o.ViewLocationExpanders.Add(new FeatureViewLocationExpander()));
         services.AddHealthChecks();
         services.AddHttpSecurity();
-        builder.AddLicensingApi();
+        // After AddControllers: its own ApiBehaviorOptions defaults would otherwise replace the API's problem shape.
+        services.AddLmaApi();
         return builder;
     }
 
     public static WebApplication UseLicenseManager(this WebApplication app)
     {
-        app.UseSecurityHeaders(LicensingApiSetup.ReferencePath, JobsSetup.DashboardPath);
+        app.UseSecurityHeaders(ApiSetup.ReferencePath, JobsSetup.DashboardPath);
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error");
@@ -81,7 +94,10 @@ public static class LicenseManagerSetup
         app.UseApiRouteMisses();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseLicensingApi();
+        // After authorization: the API's rate limiter partitions by the API key that authorization authenticated.
+        app.UseRateLimiter();
+        app.MapJsonWebKeySet();
+        app.MapLmaApiReference();
         app.UseMiddleware<MustChangePasswordMiddleware>();
         app.MapHealthChecks("/health/live").AllowAnonymous();
         app.UseLmaJobs();

@@ -171,6 +171,8 @@ public sealed class SqliteBenchDatabase(string path) : BenchDatabase
 
         public ValueTask RowAsync(params object?[] values)
         {
+            if (values.Length != command.Parameters.Count)
+                throw new ArgumentException($"A row of {values.Length} values for {command.Parameters.Count} columns: {command.CommandText}");
             for (var i = 0; i < values.Length; i++) command.Parameters[i].Value = values[i] ?? DBNull.Value;
             command.ExecuteNonQuery();
             return ValueTask.CompletedTask;
@@ -264,6 +266,8 @@ public sealed class PostgresBenchDatabase : BenchDatabase
     {
         public async ValueTask RowAsync(params object?[] values)
         {
+            if (values.Length != table.Columns.Length)
+                throw new ArgumentException($"A row of {values.Length} values for the {table.Columns.Length} columns of {table.Name}.");
             await importer.StartRowAsync();
             for (var i = 0; i < values.Length; i++)
                 if (values[i] is null) await importer.WriteNullAsync();

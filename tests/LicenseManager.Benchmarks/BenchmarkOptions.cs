@@ -1,4 +1,5 @@
 using System.Globalization;
+using LicenseManager.Benchmarks.Scenarios;
 
 namespace LicenseManager.Benchmarks;
 
@@ -38,7 +39,8 @@ public sealed record BenchmarkOptions
     /// <summary>Scenarios to run after the bulk load (short names, see <see cref="ScenarioNames"/>); all when empty.</summary>
     public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string>();
 
-    public static readonly IReadOnlyList<string> ScenarioNames = ["pages", "check", "burst", "refresh", "export", "expiry", "transfer"];
+    /// <summary>The short names of <see cref="Scenarios.BenchmarkScenarios.All"/>, in the order a run executes them.</summary>
+    public static IReadOnlyList<string> ScenarioNames => BenchmarkScenarios.Options;
 
     public bool Includes(string scenario) => Scenarios.Count == 0 || Scenarios.Contains(scenario);
 
@@ -57,7 +59,7 @@ public sealed record BenchmarkOptions
         RunTimeout = TimeSpan.FromMinutes(2),
     };
 
-    public const string Usage = """
+    public static string Usage => $"""
         Usage: dotnet run -c Release --project tests/LicenseManager.Benchmarks -- [options]
           --provider sqlite|postgresql   database to run the app on (default sqlite)
           --quick                        about 10,000 licenses, a few seconds per scenario
@@ -74,7 +76,7 @@ public sealed record BenchmarkOptions
           --port N                       port on 127.0.0.1 (default: a free one)
           --out FILE                     JSON results (default benchmark-results.json)
           --keep                         keep the work folder (database, app.log) after a passing run
-          --scenarios a,b                only these after the bulk load: pages, check, burst, refresh, export, expiry, transfer (default all)
+          --scenarios a,b                only these after the bulk load: {string.Join(", ", ScenarioNames)} (default all)
         """;
 
     /// <summary>Parses the command line; <c>--quick</c> sets the preset and later options override it.</summary>

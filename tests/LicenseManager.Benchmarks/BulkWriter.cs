@@ -1,41 +1,112 @@
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using NpgsqlTypes;
 
 namespace LicenseManager.Benchmarks;
 
 /// <summary>
 /// Writes the app's tables directly (after the app migrated the schema): the data set for the bulk load, and the
-/// install burst's rows for the same-run write limit. Column names are the entity property names, enums are ints.
+/// install burst's rows for the same-run write limit. Each table lists the entity properties it writes, in the order
+/// of the values in a row; table names, column names and the PostgreSQL types for binary COPY come from the app's EF
+/// model, so they follow a rename in the model, and a column the model requires that is not written stops the run
+/// before it starts (see <see cref="Of{TEntity}"/>). Enums are ints.
 /// </summary>
 public static class BulkWriter
 {
-    private static Column C(string name, NpgsqlDbType type) => new(name, type);
-    private const NpgsqlDbType Big = NpgsqlDbType.Bigint, Int = NpgsqlDbType.Integer, Str = NpgsqlDbType.Varchar, Text = NpgsqlDbType.Text,
-        Ts = NpgsqlDbType.TimestampTz, Date = NpgsqlDbType.Date, Bool = NpgsqlDbType.Boolean;
+    // The PostgreSQL form of the model: its store types give the COPY types; names are the same for every provider.
+    private static readonly IModel Model = LoadModel();
 
-    private static readonly Column[] Audit = [C("CreatedAt", Ts), C("CreatedBy", Str), C("LastModifiedAt", Ts), C("LastModifiedBy", Str)];
+    private static IModel LoadModel()
+    {
+        var options = new DbContextOptionsBuilder<LicenseManagerDbContext>();
+        LmaDatabase.Configure(options, DatabaseProvider.PostgreSql, "Host=localhost;Database=unused");
+        using var db = new LicenseManagerDbContext(options.Options);
+        // The design-time model keeps the column facts (nullability, defaults, store types) the runtime model drops.
+        return db.GetService<IDesignTimeModel>().Model;
+    }
 
-    public static readonly Table Packages = new("Packages", [C("Id", Big), C("PackageId", Str), C("Name", Str), C("DeveloperName", Str),
-        C("DeveloperOrgId", Str), C("LatestVersion", Str), C("ReleaseDate", Date), C("IsAssociated", Bool), C("AssociatedAt", Ts),
-        C("DefaultStatus", Int), C("DefaultSeats", Int), C("DefaultLengthDays", Int), C("Version", Int), .. Audit]);
+    // Static fields initialise in this order: these come before the tables built from them.
+    // Read as annotations: the GetDefaultValue()/GetDefaultValueSql() helpers let Licenses.SeatsAssignedByApi (NOT NULL,
+    // no default) pass as not required when this list left it out.
+    private static readonly string[] DefaultAnnotations =
+        [RelationalAnnotationNames.DefaultValue, RelationalAnnotationNames.DefaultValueSql, RelationalAnnotationNames.ComputedColumnSql];
 
-    public static readonly Table Versions = new("PackageVersions", [C("Id", Big), C("PackageKey", Big), C("VersionId", Str), C("Name", Str),
-        C("VersionNumber", Str), C("VersionSortKey", Big), C("Beta", Bool), C("ReleaseDate", Date), .. Audit]);
+    private static readonly string[] Audit =
+        [nameof(IAudited.CreatedAt), nameof(IAudited.CreatedBy), nameof(IAudited.LastModifiedAt), nameof(IAudited.LastModifiedBy)];
 
-    public static readonly Table Accounts = new("Accounts", [C("Id", Big), C("Name", Str), C("Phone", Str), C("Website", Str), C("State", Str),
-        C("Country", Str), .. Audit]);
+    public static readonly Table Packages = Of<Package>([nameof(Package.Id), nameof(Package.PackageId), nameof(Package.Name),
+        nameof(Package.DeveloperName), nameof(Package.DeveloperOrgId), nameof(Package.LatestVersion), nameof(Package.ReleaseDate),
+        nameof(Package.IsAssociated), nameof(Package.AssociatedAt), nameof(Package.DefaultStatus), nameof(Package.DefaultSeats),
+        nameof(Package.DefaultLengthDays), nameof(Package.Version), .. Audit]);
 
-    public static readonly Table Leads = new("Leads", [C("Id", Big), C("FirstName", Str), C("LastName", Str), C("Company", Str), C("Email", Str),
-        C("LeadSource", Str), C("IsConverted", Bool), C("ConvertedAt", Ts), C("ConvertedAccountKey", Big), .. Audit]);
+    public static readonly Table Versions = Of<PackageVersion>([nameof(PackageVersion.Id), nameof(PackageVersion.PackageKey),
+        nameof(PackageVersion.VersionId), nameof(PackageVersion.Name), nameof(PackageVersion.VersionNumber), nameof(PackageVersion.VersionSortKey),
+        nameof(PackageVersion.Beta), nameof(PackageVersion.ReleaseDate), .. Audit]);
 
-    public static readonly Table Licenses = new("Licenses", [C("Id", Big), C("PackageKey", Big), C("PackageVersionKey", Big),
-        C("PackageVersionNumber", Str), C("Status", Int), C("HasBeenActive", Bool), C("Seats", Int), C("ExpirationDate", Date),
-        C("InstallDate", Ts), C("SubscriberOrgId", Str), C("OrgName", Str), C("Instance", Str), C("OrgEdition", Str), C("OrgStatus", Int),
-        C("OrgExpirationDate", Date), C("IsSandbox", Bool), C("ReportedUsedLicenses", Int), C("InformationCurrentAsOf", Ts),
-        C("LastEventAt", Ts), C("LeadKey", Big), C("AccountKey", Big), C("Version", Int), .. Audit]);
+    public static readonly Table Accounts = Of<Account>([nameof(Account.Id), nameof(Account.Name), nameof(Account.Phone),
+        nameof(Account.Website), nameof(Account.State), nameof(Account.Country), .. Audit]);
 
-    public static readonly Table InstallEvents = new("InstallEvents", [C("Id", Big), C("EventId", Str), C("Type", Int), C("OccurredAt", Ts),
-        C("ReceivedAt", Ts), C("Payload", Text), C("PackageVersionId", Str), C("OrgId", Str), C("PackageKey", Big), C("State", Int),
-        C("Attempts", Int), C("ProcessedAt", Ts), C("LicenseKey", Big)]);
+    public static readonly Table Leads = Of<Lead>([nameof(Lead.Id), nameof(Lead.FirstName), nameof(Lead.LastName), nameof(Lead.Company),
+        nameof(Lead.Email), nameof(Lead.LeadSource), nameof(Lead.IsConverted), nameof(Lead.ConvertedAt), nameof(Lead.ConvertedAccountKey), .. Audit]);
+
+    public static readonly Table Licenses = Of<License>([nameof(License.Id), nameof(License.PackageKey), nameof(License.PackageVersionKey),
+        nameof(License.PackageVersionNumber), nameof(License.Status), nameof(License.HasBeenActive), nameof(License.Seats),
+        nameof(License.ExpirationDate), nameof(License.InstallDate), nameof(License.SubscriberOrgId), nameof(License.OrgName),
+        nameof(License.Instance), nameof(License.OrgEdition), nameof(License.OrgStatus), nameof(License.OrgExpirationDate),
+        nameof(License.IsSandbox), nameof(License.ReportedUsedLicenses), nameof(License.InformationCurrentAsOf), nameof(License.SeatsAssignedByApi),
+        nameof(License.LastEventAt), nameof(License.LeadKey), nameof(License.AccountKey), nameof(License.Version), .. Audit]);
+
+    public static readonly Table InstallEvents = Of<InstallEvent>([nameof(InstallEvent.Id), nameof(InstallEvent.EventId), nameof(InstallEvent.Type),
+        nameof(InstallEvent.OccurredAt), nameof(InstallEvent.ReceivedAt), nameof(InstallEvent.Payload), nameof(InstallEvent.PackageVersionId),
+        nameof(InstallEvent.OrgId), nameof(InstallEvent.PackageKey), nameof(InstallEvent.State), nameof(InstallEvent.Attempts),
+        nameof(InstallEvent.ProcessedAt), nameof(InstallEvent.LicenseKey)]);
+
+    /// <summary>Every table the harness writes, in the order the bulk load fills them.</summary>
+    public static IReadOnlyList<Table> Tables => [Packages, Versions, Accounts, Leads, Licenses, InstallEvents];
+
+    /// <summary>
+    /// The table of <typeparamref name="TEntity"/> with the columns of these properties. Throws when the model requires a
+    /// column this list leaves out (NOT NULL and no database default): the write would fail, or, worse, pass on a
+    /// database whose history left a default behind and fail on a fresh one.
+    /// </summary>
+    private static Table Of<TEntity>(string[] properties)
+    {
+        var entity = Model.FindEntityType(typeof(TEntity)) ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not in the model.");
+        var name = entity.GetTableName() ?? throw new InvalidOperationException($"{typeof(TEntity).Name} is not mapped to a table.");
+        var store = StoreObjectIdentifier.Table(name, entity.GetSchema());
+        var columns = properties
+            .Select(p => entity.FindProperty(p) ?? throw new InvalidOperationException($"{typeof(TEntity).Name}.{p} is not in the model."))
+            .Select(p => new Column(p.GetColumnName(store)!, CopyType(p, p.GetColumnType(store))))
+            .ToArray();
+        var missing = entity.GetProperties()
+            .Where(p => !properties.Contains(p.Name) && IsRequired(p, store))
+            .Select(p => p.GetColumnName(store))
+            .ToList();
+        if (missing.Count > 0)
+            throw new InvalidOperationException($"The bulk writer writes {name} without {string.Join(", ", missing)}, which the model requires " +
+                                                "(NOT NULL, no default): add them to its table in BulkWriter.cs and to the rows it writes.");
+        return new Table(name, columns);
+    }
+
+    /// <summary>A column an INSERT naming other columns cannot leave out.</summary>
+    public static bool IsRequired(IReadOnlyProperty property, StoreObjectIdentifier store) =>
+        !property.IsColumnNullable(store) && !DefaultAnnotations.Any(a => property.FindAnnotation(a) is not null);
+
+
+    private static NpgsqlDbType CopyType(IReadOnlyProperty property, string storeType) => storeType switch
+    {
+        "bigint" => NpgsqlDbType.Bigint,
+        "integer" => NpgsqlDbType.Integer,
+        "boolean" => NpgsqlDbType.Boolean,
+        "text" => NpgsqlDbType.Text,
+        "date" => NpgsqlDbType.Date,
+        "timestamp with time zone" => NpgsqlDbType.TimestampTz,
+        _ when storeType.StartsWith("character varying", StringComparison.Ordinal) => NpgsqlDbType.Varchar,
+        _ => throw new InvalidOperationException($"{property.DeclaringType.ClrType.Name}.{property.Name} is {storeType}, a type the bulk writer does not write yet."),
+    };
 
     /// <summary>Packages (associated, Trial for 30 days by default) and their versions.</summary>
     public static async Task<int> WritePackagesAsync(IBulkSession session, DataSet data)
@@ -86,7 +157,7 @@ public static class BulkWriter
             foreach (var r in rows)
                 await licenses.RowAsync(r.Id, r.Package.Key, r.Package.VersionKey, r.Package.VersionNumber, r.Status, r.Status is 1 or 2,
                     r.Seats, r.Expiration, r.InstalledAt, r.OrgId, r.OrgName, "NA1", r.Edition, r.OrgStatus, null, r.Sandbox, r.Used,
-                    r.LastEventAt, r.LastEventAt, r.Id, r.AccountKey, 0,
+                    r.LastEventAt, false, r.LastEventAt, r.Id, r.AccountKey, 0,
                     r.InstalledAt, DataSet.System, r.InstalledAt, DataSet.System);
         var written = rows.Count * 3;
         await using (var events = await session.TableAsync(InstallEvents))

@@ -15,8 +15,8 @@ public sealed partial class WebSession : IDisposable
     {
         var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true };
         var session = new WebSession(new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromMinutes(10) });
-        var token = await session.TokenAsync("/account/login");
-        var response = await session._http.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var token = await session.TokenAsync("/sign-in");
+        var response = await session._http.PostAsync("/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = token,
         }));

@@ -21,7 +21,7 @@ public static class HttpSecurity
     /// code needs it and otherwise the app's (never framed, nothing from other origins). The API reference (Scalar)
     /// starts from an inline module script, styles its components inline and evaluates code at run time; it is public
     /// and shows only the public OpenAPI document, and sends no cookie-authenticated request. Its web fonts from
-    /// Scalar's CDN are turned off (LicensingApiSetup), so it loads nothing from elsewhere.
+    /// Scalar's CDN are turned off (ApiSetup), so it loads nothing from elsewhere.
     /// </summary>
     public const string ApiReferencePolicy =
         "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "

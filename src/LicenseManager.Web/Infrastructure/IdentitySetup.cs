@@ -45,9 +45,9 @@ public static class IdentitySetup
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.ConfigureApplicationCookie(o =>
         {
-            o.LoginPath = "/account/login";
-            o.LogoutPath = "/account/logout";
-            o.AccessDeniedPath = "/account/access-denied";
+            o.LoginPath = "/sign-in";
+            o.LogoutPath = "/sign-out";
+            o.AccessDeniedPath = "/access-denied";
             o.Cookie.Name = "lma.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
@@ -118,15 +118,18 @@ public sealed class LmaClaimsPrincipalFactory(
 /// <summary>Until a generated first-start password is changed, the only page is Change Password.</summary>
 public sealed class MustChangePasswordMiddleware(RequestDelegate next)
 {
+    // The sign-in pages stay open: the user may sign out, or sign in as someone else, instead of changing it.
+    private static readonly string[] SignInPaths = ["/sign-in", "/sign-out", "/change-password", "/access-denied"];
+
     public Task InvokeAsync(HttpContext context)
     {
         if (context.User.HasClaim(IdentitySetup.MustChangePasswordClaim, "true")
-            && !context.Request.Path.StartsWithSegments("/account")
+            && !SignInPaths.Any(p => context.Request.Path.StartsWithSegments(p))
             && !context.Request.Path.StartsWithSegments("/lib")
             && !context.Request.Path.StartsWithSegments("/css")
             && !context.Request.Path.StartsWithSegments("/api"))
         {
-            context.Response.Redirect("/account/change-password");
+            context.Response.Redirect("/change-password");
             return Task.CompletedTask;
         }
         return next(context);

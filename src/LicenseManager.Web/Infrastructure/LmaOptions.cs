@@ -17,21 +17,12 @@ public sealed class LmaOptions
     [Url]
     public string? PublicBaseUrl { get; set; }
 
-    public AdminOptions Admin { get; set; } = new();
-    public JobOptions Jobs { get; set; } = new();
+    public LmaAdminOptions Admin { get; set; } = new();
+    public LmaJobOptions Jobs { get; set; } = new();
 
-    public sealed class AdminOptions
-    {
-        [EmailAddress]
-        public string Email { get; set; } = "admin@licensemanager.local";
-        public string? Password { get; set; }
-    }
-
-    public sealed class JobOptions
-    {
-        /// <summary>Run the Hangfire server in this process. Off for nodes that only serve pages (and in most tests).</summary>
-        public bool RunServer { get; set; } = true;
-    }
+    /// <summary>Data annotations don't reach nested sections: <c>Validate</c> checks them at start-up with this.</summary>
+    public static bool NestedValuesAreValid(LmaOptions o) =>
+        !string.IsNullOrWhiteSpace(o.Admin.Email) && new EmailAddressAttribute().IsValid(o.Admin.Email);
 
     public string ResolveDataDirectory(string contentRoot) =>
         Path.GetFullPath(Path.IsPathRooted(DataDirectory) ? DataDirectory : Path.Combine(contentRoot, DataDirectory));

@@ -1,4 +1,3 @@
-using System.Data;
 using LicenseManager.Core.Data;
 using Microsoft.Data.SqlClient;
 using Npgsql;

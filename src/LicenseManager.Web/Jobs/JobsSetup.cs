@@ -4,6 +4,7 @@ using Hangfire.PostgreSql;
 using Hangfire.SqlServer;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Features.Alerts;
 using LicenseManager.Web.Features.Installs;
 using LicenseManager.Web.Infrastructure;
 
@@ -20,20 +21,6 @@ public static class JobsSetup
     public static IServiceCollection AddLmaJobs(this IServiceCollection services, DatabaseSettings database, LmaOptions options)
     {
         services.AddSingleton<SingletonLeases>();
-        services.AddSingleton<InstallEventSignal>();
-        services.AddSingleton<InstallEventProcessor>();
-        services.AddScoped<ProcessInstallEventsJob>();
-        services.AddSingleton<LicenseRefresher>();
-        services.AddScoped<RefreshLicensesJob>();
-        services.AddScoped<WeeklyRefreshJob>();
-        services.AddScoped<InstallEventLog>();
-        // Every web node stores its own requests' events (group commit), whether or not it runs the job server.
-        services.AddSingleton<InstallEventIntake>();
-        services.AddHostedService(sp => sp.GetRequiredService<InstallEventIntake>());
-        services.AddSingleton<IngestSignature>();
-        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section);
-        services.AddOptions<Features.Packages.RefreshOptions>().BindConfiguration(Features.Packages.RefreshOptions.Section);
-        services.AddScoped<Features.Packages.PackageCommands>();
 
         services.AddHangfire(config =>
         {
@@ -60,7 +47,6 @@ public static class JobsSetup
         {
             services.AddHostedService<RecurringJobsRegistrar>();
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(2, Environment.ProcessorCount));
-            services.AddHostedService<InstallEventPump>();
         }
         return services;
     }

@@ -1,9 +1,5 @@
 using System.Net;
 using LicenseManager.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using netDumbster.smtp;
 
@@ -51,20 +47,9 @@ public interface IAlertsApp
     FakeTimeProvider Clock { get; }
 }
 
-internal static class AlertsHost
-{
-    public static void UseFakeClock(IWebHostBuilder builder, FakeTimeProvider clock) =>
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(clock);
-        });
-}
-
 public sealed class AlertsSqliteApp : SqliteApp, IAlertsApp
 {
     public MailCatcher Mail { get; } = new();
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     protected override IDictionary<string, string?> ExtraSettings
     {
@@ -74,12 +59,6 @@ public sealed class AlertsSqliteApp : SqliteApp, IAlertsApp
             foreach (var (k, v) in Mail.Settings) settings[k] = v;
             return settings;
         }
-    }
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        AlertsHost.UseFakeClock(builder, Clock);
     }
 
     protected override async Task DisposeAppAsync()
@@ -92,15 +71,8 @@ public sealed class AlertsSqliteApp : SqliteApp, IAlertsApp
 public sealed class AlertsPostgresApp : PostgresApp, IAlertsApp
 {
     public MailCatcher Mail { get; } = new();
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     protected override IDictionary<string, string?> ExtraSettings => Mail.Settings;
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        AlertsHost.UseFakeClock(builder, Clock);
-    }
 
     protected override async Task DisposeAppAsync()
     {

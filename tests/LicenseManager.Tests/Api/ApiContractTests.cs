@@ -203,16 +203,16 @@ public abstract class ApiContractTests(LmaApp app)
 
     /// <summary>What the requests work on: keys and licenses made through the real app.</summary>
     /// <param name="Modified">A license only the modify requests touch (seat changes move a license's ETag too), and its <paramref name="ETag"/>.</param>
-    public sealed record Data(string Key, string CheckOnlyKey, ApiTestKit.LicensedOrg Org, ApiTestKit.LicensedOrg Full, ApiTestKit.LicensedOrg Modified, string ETag, string FreeUser, string HeldUser);
+    public sealed record Data(TimeProvider Clock, string Key, string CheckOnlyKey, ApiTestKit.LicensedOrg Org, ApiTestKit.LicensedOrg Full, ApiTestKit.LicensedOrg Modified, string ETag, string FreeUser, string HeldUser);
 
     /// <summary>One good and at least one bad request for every operation, by operationId. An operation missing here fails the test.</summary>
     private static readonly Dictionary<string, Exchange[]> Exchanges = new()
     {
         ["ingestInstallEvent"] =
         [
-            new("signed event", HttpStatusCode.Accepted, _ => SignedEvent(Events.VersionUploaded(Events.NewPackageId(), Events.NewVersionId()))),
-            new("event without its package", HttpStatusCode.BadRequest, _ => SignedEvent(new { eventId = "e-1", type = "package-version-uploaded", occurredAt = DateTimeOffset.UtcNow }), "validation_failed"),
-            new("unsigned event", HttpStatusCode.Unauthorized, _ => Event(Events.VersionUploaded(Events.NewPackageId(), Events.NewVersionId()), signed: false), "signature_missing"),
+            new("signed event", HttpStatusCode.Accepted, d => SignedEvent(d, Events.VersionUploaded(Events.NewPackageId(), Events.NewVersionId()))),
+            new("event without its package", HttpStatusCode.BadRequest, d => SignedEvent(d, new { eventId = "e-1", type = "package-version-uploaded", occurredAt = d.Clock.GetUtcNow() }), "validation_failed"),
+            new("unsigned event", HttpStatusCode.Unauthorized, d => Event(d, Events.VersionUploaded(Events.NewPackageId(), Events.NewVersionId()), signed: false), "signature_missing"),
         ],
         ["checkLicense"] =
         [
@@ -446,7 +446,7 @@ public abstract class ApiContractTests(LmaApp app)
         var modified = await app.LicensedOrgAsync(new LicenseDefaults(LicenseStatus.Active, 10, null));
         var license = await api.GetAsync($"/api/v1/licenses/{modified.LicenseName}");
         var etag = license.Headers.ETag?.ToString() ?? throw new InvalidOperationException("GET license sent no ETag");
-        return _data = new Data(key, checkOnly, org, full, modified, etag, "free-" + Guid.NewGuid().ToString("N")[..8], "first-user");
+        return _data = new Data(app.Clock, key, checkOnly, org, full, modified, etag, "free-" + Guid.NewGuid().ToString("N")[..8], "first-user");
     }
 
     private static HttpRequestMessage Send(HttpMethod method, string? key, string url, HttpContent? content = null, string? ifMatch = null)
@@ -466,14 +466,14 @@ public abstract class ApiContractTests(LmaApp app)
         ? Send(HttpMethod.Post, d.Key, $"/api/v1/licenses/{d.Modified.LicenseName}/modify", content, ifMatch)
         : Json(HttpMethod.Post, d.Key, $"/api/v1/licenses/{d.Modified.LicenseName}/modify", body, ifMatch);
 
-    private static HttpRequestMessage SignedEvent(object body) => Event(body, signed: true);
+    private static HttpRequestMessage SignedEvent(Data d, object body) => Event(d, body, signed: true);
 
-    private static HttpRequestMessage Event(object body, bool signed)
+    private static HttpRequestMessage Event(Data d, object body, bool signed)
     {
         var bytes = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(body, InstallEventRequest.Json));
         var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/install-events") { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        if (signed) request.Headers.Add(IngestSignature.Header, IngestSignature.Sign(LmaApp.IngestSecret, DateTimeOffset.UtcNow, bytes));
+        if (signed) request.Headers.Add(IngestSignature.Header, IngestSignature.Sign(LmaApp.IngestSecret, d.Clock.GetUtcNow(), bytes));
         return request;
     }
 
@@ -507,5 +507,7 @@ public abstract class ApiContractTests(LmaApp app)
     private static string Short(string body) => body.Length > 400 ? body[..400] + "..." : body;
 }
 
-public sealed class ApiContractTests_Sqlite(SqliteApp app) : ApiContractTests(app), IClassFixture<SqliteApp>;
-public sealed class ApiContractTests_PostgreSql(PostgresApp app) : ApiContractTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class ApiContractTests_Sqlite(SqliteApp app) : ApiContractTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class ApiContractTests_PostgreSql(PostgresApp app) : ApiContractTests(app);

@@ -1,10 +1,11 @@
 using LicenseManager.Tests.Infrastructure;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LicenseManager.Tests.Api;
 
-public sealed class ApiKeyLimitsTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class ApiKeyLimitsTests(SqliteApp app)
 {
     [Fact]
     public async Task A_key_limited_to_too_many_packages_is_refused_with_a_message_not_a_failure()

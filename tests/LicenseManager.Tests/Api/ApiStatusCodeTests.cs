@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LicenseManager.Tests.Api;
@@ -11,7 +11,8 @@ namespace LicenseManager.Tests.Api;
 /// With a valid key the API says what is wrong with the request (404, 405, 415), as ProblemDetails with a stable code;
 /// 401 only when the key is missing, unknown or revoked. Routing only: one database is enough.
 /// </summary>
-public sealed class ApiStatusCodeTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class ApiStatusCodeTests(SqliteApp app)
 {
     private static readonly LicenseDefaults ActiveSiteLicense = new(LicenseStatus.Active, null, null);
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LicenseManager.Tests.Api;

@@ -59,7 +59,7 @@ public sealed class TwoSqliteNodes : TwoNodes
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        using (var own = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString)) Microsoft.Data.Sqlite.SqliteConnection.ClearPool(own);
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }
@@ -91,7 +91,7 @@ public sealed class TwoPostgresNodes : TwoNodes
     {
         await base.DisposeAsync();
         if (!Available) return;
-        NpgsqlConnection.ClearAllPools();
+        using (var own = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(own);
         await using var connection = new NpgsqlConnection(PostgresApp.ServerConnection);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
@@ -200,7 +200,7 @@ public abstract class CheckCacheAcrossNodesTests(TwoNodes nodes)
         var badIfMatch = await node1.PostJsonAsync(url + "/modify", Suspend, "\"not-ours\"");
         Assert.Equal((HttpStatusCode.BadRequest, "if_match_invalid"), (badIfMatch.StatusCode, await badIfMatch.ProblemCodeAsync()));
         var current = suspended.Headers.ETag!.Tag;
-        var backToTrial = await node1.PostJsonAsync(url + "/modify", new { status = "Trial", siteLicense = true, doesNotExpire = false, expirationDate = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10) }, current);
+        var backToTrial = await node1.PostJsonAsync(url + "/modify", new { status = "Trial", siteLicense = true, doesNotExpire = false, expirationDate = TestClock.Today(nodes.Node1.Clock).AddDays(10) }, current);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, backToTrial.StatusCode);
 
         Assert.Equal("OK", await node1.CheckCodeAsync(org.CheckUrl())); // nothing was saved on node 1: its cache stands

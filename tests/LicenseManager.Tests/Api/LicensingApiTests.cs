@@ -3,8 +3,8 @@ using System.Net;
 using System.Text;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
-using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Features.ApiKeys;
+using LicenseManager.Web.Features.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
@@ -33,7 +33,8 @@ public abstract class LicensingApiTests(LmaApp app)
         Assert.Equal(10, license.GetProperty("seats").GetInt32());
         Assert.Equal(0, license.GetProperty("usedLicenses").GetInt32());
         Assert.Equal("1.0.0", license.GetProperty("packageVersionNumber").GetString());
-        Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(365).Year, DateOnly.Parse(license.GetProperty("expirationDate").GetString()!).Year);
+        // 365 days from the install (minutes before the app's clock, on the same day): the exact date, not its year.
+        Assert.Equal(TestClock.Today(app.Clock).AddDays(365).ToString("yyyy-MM-dd"), license.GetProperty("expirationDate").GetString());
 
         var missing = await api.GetJsonAsync($"/api/v1/licenses/check?packageId={org.Package.PackageId}&orgId={Events.NewOrgId()}");
         Assert.False(missing.GetProperty("licensed").GetBoolean());
@@ -47,7 +48,7 @@ public abstract class LicensingApiTests(LmaApp app)
         Requires.Available(app);
         var expired = await app.LicensedOrgAsync(new LicenseDefaults(LicenseStatus.Trial, null, 30));
         var lastDay = await app.LicensedOrgAsync(new LicenseDefaults(LicenseStatus.Trial, null, 30));
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = TestClock.Today(app.Clock);
         await app.WithDb(db => db.Licenses.Where(l => l.Id == expired.LicenseName).ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpirationDate, today.AddDays(-1))));
         await app.WithDb(db => db.Licenses.Where(l => l.Id == lastDay.LicenseName).ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpirationDate, today)));
         var api = app.ApiClient(await app.CreateKeyAsync());
@@ -236,7 +237,7 @@ public abstract class LicensingApiTests(LmaApp app)
         Assert.Equal("Active", principal.FindFirst("status")!.Value);
         Assert.Equal("true", principal.FindFirst("licensed")!.Value); // as docs/api.md reads it
         Assert.Equal("25", principal.FindFirst("seats")!.Value);
-        Assert.Equal(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(100).ToString("yyyy-MM-dd"), principal.FindFirst("license_exp")!.Value);
+        Assert.Equal(TestClock.Today(app.Clock).AddDays(100).ToString("yyyy-MM-dd"), principal.FindFirst("license_exp")!.Value);
         Assert.Equal("ES256", new JwtSecurityToken(token).Header.Alg);
 
         var parts = token.Split('.');
@@ -253,7 +254,8 @@ public abstract class LicensingApiTests(LmaApp app)
         Validate(next, rotatedJwks, org.Package.PackageId);
     }
 
-    private static System.Security.Claims.ClaimsPrincipal Validate(string token, string jwks, string packageId)
+    /// <summary>As the ISV's app validates a token, with the app's clock as "now" (the token's lifetime is on that clock).</summary>
+    private System.Security.Claims.ClaimsPrincipal Validate(string token, string jwks, string packageId)
     {
         var handler = new JwtSecurityTokenHandler { MapInboundClaims = false };
         return handler.ValidateToken(token, new TokenValidationParameters
@@ -262,6 +264,7 @@ public abstract class LicensingApiTests(LmaApp app)
             ValidIssuer = "http://lma.test",
             ValidAudience = packageId,
             ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+            LifetimeValidator = (notBefore, expires, _, _) => notBefore <= app.Clock.GetUtcNow().UtcDateTime && app.Clock.GetUtcNow().UtcDateTime < expires,
         }, out _);
     }
 
@@ -291,7 +294,7 @@ public abstract class LicensingApiTests(LmaApp app)
         Assert.Equal("API key billing-sync", license.LastModifiedBy);
 
         // The page's rules and messages: back to Trial is refused once Active.
-        var back = await api.PostJsonAsync(url + "/modify", new { status = "Trial", seats = 50, siteLicense = false, expirationDate = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10) }, saved.Headers.ETag!.Tag);
+        var back = await api.PostJsonAsync(url + "/modify", new { status = "Trial", seats = 50, siteLicense = false, expirationDate = TestClock.Today(app.Clock).AddDays(10) }, saved.Headers.ETag!.Tag);
         Assert.Equal((HttpStatusCode.UnprocessableEntity, LicenseRules.Codes.BackToTrial), (back.StatusCode, await back.ProblemCodeAsync()));
         Assert.Contains("Once a license has been Active it can't return to Trial.", (await back.JsonAsync()).GetProperty("errors").GetProperty("status")[0].GetString());
     }
@@ -426,5 +429,7 @@ public abstract class LicensingApiTests(LmaApp app)
     }
 }
 
-public sealed class LicensingApiTests_Sqlite(SqliteApp app) : LicensingApiTests(app), IClassFixture<SqliteApp>;
-public sealed class LicensingApiTests_PostgreSql(PostgresApp app) : LicensingApiTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class LicensingApiTests_Sqlite(SqliteApp app) : LicensingApiTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class LicensingApiTests_PostgreSql(PostgresApp app) : LicensingApiTests(app);

@@ -2,10 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace LicenseManager.Tests.Api;
@@ -13,7 +9,7 @@ namespace LicenseManager.Tests.Api;
 /// <summary>Each API key has its own request budget; past it the API answers 429 with Retry-After.</summary>
 public abstract class RateLimitTests(LmaApp app)
 {
-    private FakeTimeProvider Clock => ((IFakeClockApp)app).Clock;
+    private FakeTimeProvider Clock => app.Clock;
 
     public const int Limit = 3;
 
@@ -82,47 +78,16 @@ public abstract class RateLimitTests(LmaApp app)
     }
 }
 
-public interface IFakeClockApp
+public sealed class RateLimitedSqliteApp : SqliteApp
 {
-    FakeTimeProvider Clock { get; }
-}
-
-internal static class FakeClock
-{
-    public static void Use(IWebHostBuilder builder, FakeTimeProvider clock) =>
-        builder.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(clock);
-        });
-}
-
-public sealed class RateLimitedSqliteApp : SqliteApp, IFakeClockApp
-{
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        FakeClock.Use(builder, Clock);
-    }
-
     protected override IDictionary<string, string?> ExtraSettings
     {
         get { var s = base.ExtraSettings; RateLimitTests.AddTinyLimit(s); return s; }
     }
 }
 
-public sealed class RateLimitedPostgresApp : PostgresApp, IFakeClockApp
+public sealed class RateLimitedPostgresApp : PostgresApp
 {
-    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        FakeClock.Use(builder, Clock);
-    }
-
     protected override IDictionary<string, string?> ExtraSettings
     {
         get { var s = base.ExtraSettings; RateLimitTests.AddTinyLimit(s); return s; }

@@ -57,11 +57,11 @@ public sealed class BrowserApp : DemoApp
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
-        await page.GotoAsync("/account/login");
+        await page.GotoAsync("/sign-in");
         await page.FillAsync("#Email", email);
         await page.FillAsync("#Password", password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/account/login"));
+        await page.WaitForURLAsync(url => !url.Contains("/sign-in"));
         return page;
     }
 

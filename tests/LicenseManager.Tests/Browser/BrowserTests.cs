@@ -6,6 +6,7 @@ using Microsoft.Playwright;
 namespace LicenseManager.Tests.Browser;
 
 /// <summary>The team's daily work in a real browser, with a screenshot of each main page.</summary>
+[Collection(BrowserCollection.Name)]
 public sealed class BrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private void RequireBrowser() => Skip.IfNot(app.BrowserAvailable, "No Chromium here (set LMA_TEST_BROWSER); .ci/run requires it.");

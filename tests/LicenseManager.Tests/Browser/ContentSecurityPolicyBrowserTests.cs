@@ -9,6 +9,7 @@ namespace LicenseManager.Tests.Browser;
 /// Issue 13, HTTP: under the Content-Security-Policy (no inline script) the pages' own scripts still work, and the
 /// browser reports no violation on the app's pages, the jobs dashboard or the API reference.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class ContentSecurityPolicyBrowserTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private void RequireBrowser() => Skip.IfNot(app.BrowserAvailable, "No Chromium here (set LMA_TEST_BROWSER); .ci/run requires it.");

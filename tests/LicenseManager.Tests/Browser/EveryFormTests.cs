@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using LicenseManager.Core.Domain;
 using LicenseManager.Tests.Infrastructure;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.ApiKeys;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -11,6 +11,7 @@ namespace LicenseManager.Tests.Browser;
 /// Every form an administrator can reach, submitted in a real browser with the token its own page gave it: a form
 /// that lacks its antiforgery token (or posts to a route that fails) can't hide behind another form's token.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     private const string FilledText = "Browser form test";
@@ -30,7 +31,7 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
         var adminId = await app.WithDb(db => Task.FromResult(db.Users.Single(u => u.Email == LmaApp.AdminEmail).Id));
         await app.WithDb(async db =>
         {
-            db.SavedViews.Add(new SavedView { OwnerId = adminId, List = "licenses", Name = "Throwaway view", Query = "?status=Active", CreatedAt = DateTime.UtcNow });
+            db.SavedViews.Add(new SavedView { OwnerId = adminId, List = "licenses", Name = "Throwaway view", Query = "?status=Active", CreatedAt = app.Clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync();
         });
         bool Mine(string action) =>
@@ -79,9 +80,9 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
             if (outcome.StartsWith("FAILED")) failures.Add($"{url} -> {action}: {outcome}");
         }
         // The layout's own form, last: it ends the session.
-        var logout = await SubmitAsync(page, page.Locator("header form[action='/account/logout']"));
-        submitted.Add($"/ -> /account/logout: {logout}");
-        if (logout.StartsWith("FAILED")) failures.Add($"/account/logout: {logout}");
+        var logout = await SubmitAsync(page, page.Locator("header form[action='/sign-out']"));
+        submitted.Add($"/ -> /sign-out: {logout}");
+        if (logout.StartsWith("FAILED")) failures.Add($"/sign-out: {logout}");
 
         Assert.True(failures.Count == 0, $"{failures.Count} form(s) failed:\n{string.Join("\n", failures)}\n\nAll submitted:\n{string.Join("\n", submitted)}");
         Assert.Contains(submitted, s => s.Contains("/admin/alerts/expiry-scan"));
@@ -134,12 +135,12 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
     /// <summary>Pages of this app that a person opens; not downloads, the API, Hangfire's own dashboard or list variations.</summary>
     private static bool Followable(string href) =>
         !href.Contains('?') && !href.Contains('#') && !href.StartsWith("/api") && !href.StartsWith("/openapi") && !href.StartsWith("/hangfire")
-        && !href.Contains("export") && !href.EndsWith(".csv") && !href.StartsWith("/account/logout") && !href.StartsWith("/lib/") && !href.StartsWith("/.well-known");
+        && !href.Contains("export") && !href.EndsWith(".csv") && !href.StartsWith("/sign-out") && !href.StartsWith("/lib/") && !href.StartsWith("/.well-known");
 
     private static string Kind(string url) => IdSegment().Replace(url, "/{id}");
 
     /// <summary>Valid values where the form has none: a person filling in the form, not an attacker.</summary>
-    private static async Task FillAsync(ILocator form)
+    private async Task FillAsync(ILocator form)
     {
         foreach (var field in await form.Locator("input:not([type=hidden]):not([type=submit]):not([type=button]), textarea, select").AllAsync())
         {
@@ -162,7 +163,7 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
                 "password" => LmaApp.AdminPassword, // change password to the same one: the session and other tests go on
                 "email" => $"form-{Guid.NewGuid():N}@test.local",
                 "number" => "5",
-                "date" => DateTime.UtcNow.AddDays(30).ToString("yyyy-MM-dd"),
+                "date" => app.Clock.GetUtcNow().UtcDateTime.AddDays(30).ToString("yyyy-MM-dd"),
                 "url" => "https://example.com",
                 _ when name.StartsWith("confirm", StringComparison.OrdinalIgnoreCase) && placeholder is { Length: > 0 } => placeholder,
                 _ when name.Contains("email", StringComparison.OrdinalIgnoreCase) => $"form-{Guid.NewGuid():N}@test.local",

@@ -174,7 +174,7 @@ public abstract class DashboardTests(LmaApp app)
         var package = await app.CreatePackageAsync(associate: false);
         await app.SendAsync(Events.Install(package.VersionId, Events.NewOrgId()), Events.Install(package.VersionId, Events.NewOrgId()));
 
-        var f = await ComputeAsync(new DashboardScope(package.Key, false), DateOnly.FromDateTime(DateTime.UtcNow));
+        var f = await ComputeAsync(new DashboardScope(package.Key, false), TestClock.Today(app.Clock));
 
         var held = Assert.Single(f.HeldInstalls);
         Assert.Equal((package.Key, HoldCodes.PackageNotAssociated, 2), (held.PackageKey, held.HoldCode, held.Count));
@@ -188,7 +188,7 @@ public abstract class DashboardTests(LmaApp app)
     {
         Requires.Available(app);
         var package = await app.CreatePackageAsync(defaults: new LicenseDefaults(LicenseStatus.Active, 10, 365));
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = TestClock.Today(app.Clock);
         var orgs = Enumerable.Range(0, 4).Select(_ => Events.NewOrgId()).ToList();
         await app.SendAsync(orgs.Select(o => Events.Install(package.VersionId, o)).ToArray());
         await SetAsync(package.Key, orgs[0], LicenseStatus.Active, 10, 2, today.AddDays(5));
@@ -238,5 +238,7 @@ public abstract class DashboardTests(LmaApp app)
     }
 }
 
-public sealed class DashboardTests_Sqlite(SqliteApp app) : DashboardTests(app), IClassFixture<SqliteApp>;
-public sealed class DashboardTests_PostgreSql(PostgresApp app) : DashboardTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class DashboardTests_Sqlite(SqliteApp app) : DashboardTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class DashboardTests_PostgreSql(PostgresApp app) : DashboardTests(app);

@@ -12,7 +12,8 @@ namespace LicenseManager.Tests.Infrastructure;
 
 /// <summary>
 /// The real app dll as a child process on a port of its own (Production, the job server on), as a node of a
-/// deployment runs: tests start several over one database, kill one with SIGKILL and start another.
+/// deployment runs: tests start several over one database, kill one with SIGKILL and start another. A node is a
+/// process of its own on the real clock (what these tests prove, lease takeover after a crash, happens in real time).
 /// </summary>
 public sealed partial class AppNode : IAsyncDisposable
 {
@@ -81,7 +82,7 @@ public sealed partial class AppNode : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>POSTs a signed install event as the distribution pipeline does.</summary>
+    /// <summary>POSTs a signed install event as the distribution pipeline does, signed now: a node runs on the real clock.</summary>
     public async Task<HttpResponseMessage> PostEventAsync(InstallEventRequest body)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(body, InstallEventRequest.Json);
@@ -96,10 +97,10 @@ public sealed partial class AppNode : IAsyncDisposable
     {
         var handler = new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true, AllowAutoRedirect = false };
         var client = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        var form = await client.GetStringAsync("/account/login");
+        var form = await client.GetStringAsync("/sign-in");
         var token = TokenPattern().Match(form) is { Success: true } m ? m.Groups[1].Value
             : throw new Xunit.Sdk.XunitException("The login page has no antiforgery token");
-        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        var response = await client.PostAsync("/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = token,
         }));

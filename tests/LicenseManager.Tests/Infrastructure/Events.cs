@@ -2,7 +2,10 @@ using LicenseManager.Web.Features.Installs;
 
 namespace LicenseManager.Tests.Infrastructure;
 
-/// <summary>Builders for platform events with intention-revealing names.</summary>
+/// <summary>
+/// Builders for platform events with intention-revealing names. Unless told when, an event happened minutes before
+/// <see cref="TestClock.Start"/> (the apps' clock), in the order upload, install, upgrade, uninstall, org update.
+/// </summary>
 public static class Events
 {
     private static int _serial;
@@ -17,7 +20,7 @@ public static class Events
     {
         EventId = Guid.NewGuid().ToString(),
         Type = "package-version-uploaded",
-        OccurredAt = at ?? DateTimeOffset.UtcNow.AddMinutes(-10),
+        OccurredAt = at ?? TestClock.Start.AddMinutes(-10),
         Package = new() { PackageId = packageId, Name = name, DeveloperName = "Test Developer", DeveloperOrgId = "00D000000000DEV001" },
         PackageVersion = new() { VersionId = versionId, Name = $"{name} {version}", Version = version, Beta = beta, ReleaseDate = new DateOnly(2026, 11, 1) },
     };
@@ -26,7 +29,7 @@ public static class Events
     {
         EventId = Guid.NewGuid().ToString(),
         Type = "install",
-        OccurredAt = at ?? DateTimeOffset.UtcNow.AddMinutes(-5),
+        OccurredAt = at ?? TestClock.Start.AddMinutes(-5),
         PackageVersionId = versionId,
         Org = new() { Id = orgId, Name = company, Instance = "NA44", Edition = "Enterprise Edition", Status = "Active", Sandbox = sandbox },
         Installer = new() { FirstName = "Ada", LastName = "Lovelace", Email = "ada@acme.example", Company = company, Phone = "+1 555 0100", State = "CA", Country = "US" },
@@ -34,19 +37,19 @@ public static class Events
 
     public static InstallEventRequest Upgrade(string versionId, string orgId, DateTimeOffset? at = null) => new()
     {
-        EventId = Guid.NewGuid().ToString(), Type = "upgrade", OccurredAt = at ?? DateTimeOffset.UtcNow.AddMinutes(-4),
+        EventId = Guid.NewGuid().ToString(), Type = "upgrade", OccurredAt = at ?? TestClock.Start.AddMinutes(-4),
         PackageVersionId = versionId, Org = new() { Id = orgId },
     };
 
     public static InstallEventRequest Uninstall(string versionId, string orgId, DateTimeOffset? at = null) => new()
     {
-        EventId = Guid.NewGuid().ToString(), Type = "uninstall", OccurredAt = at ?? DateTimeOffset.UtcNow.AddMinutes(-3),
+        EventId = Guid.NewGuid().ToString(), Type = "uninstall", OccurredAt = at ?? TestClock.Start.AddMinutes(-3),
         PackageVersionId = versionId, Org = new() { Id = orgId },
     };
 
     public static InstallEventRequest OrgUpdate(string versionId, string orgId, int usedLicenses, DateTimeOffset? at = null, string status = "Active") => new()
     {
-        EventId = Guid.NewGuid().ToString(), Type = "org-update", OccurredAt = at ?? DateTimeOffset.UtcNow.AddMinutes(-2),
+        EventId = Guid.NewGuid().ToString(), Type = "org-update", OccurredAt = at ?? TestClock.Start.AddMinutes(-2),
         PackageVersionId = versionId, Org = new() { Id = orgId, Status = status, Edition = "Unlimited Edition" }, UsedLicenses = usedLicenses,
     };
 }

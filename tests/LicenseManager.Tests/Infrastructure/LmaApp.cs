@@ -8,17 +8,21 @@ using LicenseManager.Web.Features.Installs;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
-
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace LicenseManager.Tests.Infrastructure;
 
 /// <summary>
-/// The real app over a real database, one per test class. Jobs don't run on their own here: tests drive the
-/// install processor and jobs directly so they can assert between steps.
+/// The real app over a real database, shared by a collection (see <see cref="SqliteCollection"/>) or one per test
+/// class that needs settings of its own. Jobs don't run on their own here: tests drive the install processor and jobs
+/// directly so they can assert between steps. The app's clock is <see cref="Clock"/>, a fake that starts at
+/// <see cref="TestClock.Start"/> and moves only when a test advances it.
 /// </summary>
 public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -36,8 +40,47 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
     public string DatabaseConnectionString => ConnectionString;
     protected virtual IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>();
 
+    /// <summary>The app's TimeProvider. Only an app of a test's own may be advanced: a shared app's clock stays put.</summary>
+    public FakeTimeProvider Clock { get; } = new(TestClock.Start);
+
+    /// <summary>
+    /// Hangfire keeps process-wide statics that each host's AddHangfire points at that host while it is configured:
+    /// JobStorage.Current and JobActivator.Current (each host's singletons are read from them) and the log provider
+    /// (the host's logger factory). Hosts in one test process are therefore built one at a time, each resolves its
+    /// Hangfire services before the next is built (so no app enqueues into another app's database), and Hangfire's
+    /// logging is then pointed at nothing: otherwise, once the last-built host is disposed, every other app's
+    /// Hangfire call that creates a logger fails with ObjectDisposedException.
+    /// </summary>
+    private static readonly Lock HostStart = new();
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        lock (HostStart)
+        {
+            var host = base.CreateHost(builder);
+            _ = host.Services.GetService<Hangfire.JobStorage>();
+            _ = host.Services.GetService<Hangfire.JobActivator>();
+            _ = host.Services.GetService<Hangfire.IBackgroundJobClient>();
+            _ = host.Services.GetService<Hangfire.IRecurringJobManager>();
+            Hangfire.Logging.LogProvider.SetCurrentLogProvider(NoHangfireLog.Instance);
+            return host;
+        }
+    }
+
+    private sealed class NoHangfireLog : Hangfire.Logging.ILogProvider, Hangfire.Logging.ILog
+    {
+        public static readonly NoHangfireLog Instance = new();
+        public Hangfire.Logging.ILog GetLogger(string name) => this;
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
         builder.UseEnvironment(Environment.GetEnvironmentVariable("LMA_TEST_ENVIRONMENT") ?? "Testing");
         var settings = new Dictionary<string, string?>
         {
@@ -85,7 +128,7 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
         await using var scope = Scope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
         email ??= $"{role.Replace(" ", "").ToLowerInvariant()}-{Guid.NewGuid():N}@test.local";
-        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"{role} {email[..6]}", IsActive = active, CreatedAt = DateTime.UtcNow };
+        var user = new ApplicationUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = $"{role} {email[..6]}", IsActive = active, CreatedAt = Clock.GetUtcNow().UtcDateTime };
         var result = await users.CreateAsync(user, UserPassword);
         Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
         await users.AddToRoleAsync(user, role);
@@ -96,7 +139,7 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task<BrowserClient> SignInAsync(string email, string password)
     {
         var client = NewBrowserClient();
-        var response = await client.PostFormAsync("/account/login", new() { ["Email"] = email, ["Password"] = password });
+        var response = await client.PostFormAsync("/sign-in", new() { ["Email"] = email, ["Password"] = password });
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"login failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         return client;
     }
@@ -140,14 +183,14 @@ public abstract class LmaApp : WebApplicationFactory<Program>, IAsyncLifetime
         await ProcessInstallEventsAsync();
     }
 
-    /// <summary>POSTs a signed install event, as the distribution pipeline does.</summary>
+    /// <summary>POSTs a signed install event, as the distribution pipeline does, signed at the app's time unless told otherwise.</summary>
     public async Task<HttpResponseMessage> PostEventAsync(object body, string? secret = IngestSecret, DateTimeOffset? signedAt = null)
     {
         var json = body as string ?? JsonSerializer.Serialize(body, InstallEventRequest.Json);
         var bytes = Encoding.UTF8.GetBytes(json);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/install-events") { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new("application/json");
-        if (secret is not null) request.Headers.Add(IngestSignature.Header, IngestSignature.Sign(secret, signedAt ?? DateTimeOffset.UtcNow, bytes));
+        if (secret is not null) request.Headers.Add(IngestSignature.Header, IngestSignature.Sign(secret, signedAt ?? Clock.GetUtcNow(), bytes));
         return await CreateClient().SendAsync(request);
     }
 }
@@ -168,7 +211,8 @@ public class SqliteApp : LmaApp
     protected override async Task DisposeAppAsync()
     {
         await base.DisposeAppAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        // This database's pool only: other apps in the run still have connections open.
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString)) Microsoft.Data.Sqlite.SqliteConnection.ClearPool(connection);
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
     }
 }
@@ -207,7 +251,7 @@ public class PostgresApp : LmaApp
     {
         await base.DisposeAppAsync();
         if (!Available) return;
-        NpgsqlConnection.ClearAllPools();
+        using (var own = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(own);
         await using var connection = new NpgsqlConnection(ServerConnection);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);

@@ -21,7 +21,7 @@ public abstract class DuplicateJsonPropertyTests(LmaApp app)
         var org = Events.NewOrgId();
         var (first, other) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
         var json = $$$"""
-            {"eventId":"{{{first}}}","{{{second}}}":"{{{other}}}","type":"install","occurredAt":"{{{DateTimeOffset.UtcNow.AddMinutes(-1):O}}}",
+            {"eventId":"{{{first}}}","{{{second}}}":"{{{other}}}","type":"install","occurredAt":"{{{app.Clock.GetUtcNow().AddMinutes(-1):O}}}",
              "packageVersionId":"{{{package.VersionId}}}","org":{"id":"{{{org}}}","name":"Acme","status":"Active"},
              "installer":{"lastName":"Lovelace","email":"ada@acme.example"}}
             """;
@@ -39,7 +39,7 @@ public abstract class DuplicateJsonPropertyTests(LmaApp app)
         var package = await app.CreatePackageAsync();
         var (eventId, org) = (Guid.NewGuid().ToString(), Events.NewOrgId());
         var json = $$$"""
-            {"eventId":"{{{eventId}}}","type":"org-update","occurredAt":"{{{DateTimeOffset.UtcNow.AddMinutes(-1):O}}}",
+            {"eventId":"{{{eventId}}}","type":"org-update","occurredAt":"{{{app.Clock.GetUtcNow().AddMinutes(-1):O}}}",
              "packageVersionId":"{{{package.VersionId}}}","org":{"id":"{{{org}}}","ID":"{{{Events.NewOrgId()}}}","status":"Active"},"usedLicenses":3}
             """;
         var response = await app.PostEventAsync(json);
@@ -80,5 +80,7 @@ public abstract class DuplicateJsonPropertyTests(LmaApp app)
     }
 }
 
-public sealed class DuplicateJsonPropertyTests_Sqlite(SqliteApp app) : DuplicateJsonPropertyTests(app), IClassFixture<SqliteApp>;
-public sealed class DuplicateJsonPropertyTests_PostgreSql(PostgresApp app) : DuplicateJsonPropertyTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class DuplicateJsonPropertyTests_Sqlite(SqliteApp app) : DuplicateJsonPropertyTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class DuplicateJsonPropertyTests_PostgreSql(PostgresApp app) : DuplicateJsonPropertyTests(app);

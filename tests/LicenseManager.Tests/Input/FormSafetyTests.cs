@@ -41,8 +41,8 @@ public abstract class FormSafetyTests(LmaApp app)
     {
         Requires.Available(app);
         using var client = app.NewBrowserClient();
-        var response = await client.PostFormAsync("/account/login",
-            new() { ["Email"] = LmaApp.AdminEmail, ["Password"] = LmaApp.AdminPassword, ["ReturnUrl"] = "/licenses?q=Zoë" }, tokenFrom: "/account/login?ReturnUrl=%2Flicenses%3Fq%3DZo%C3%AB");
+        var response = await client.PostFormAsync("/sign-in",
+            new() { ["Email"] = LmaApp.AdminEmail, ["Password"] = LmaApp.AdminPassword, ["ReturnUrl"] = "/licenses?q=Zoë" }, tokenFrom: "/sign-in?ReturnUrl=%2Flicenses%3Fq%3DZo%C3%AB");
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         Assert.Equal("/licenses?q=Zo%C3%AB", response.Headers.Location!.OriginalString);
     }
@@ -86,7 +86,7 @@ public abstract class FormSafetyTests(LmaApp app)
     {
         Requires.Available(app);
         using var client = app.NewBrowserClient();
-        var response = await client.PostFormAsync("/account/login", new() { ["Email"] = "admin\0@test.local", ["Password"] = "whatever" });
+        var response = await client.PostFormAsync("/sign-in", new() { ["Email"] = "admin\0@test.local", ["Password"] = "whatever" });
         var page = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {page[..Math.Min(page.Length, 500)]}");
         var error = new HtmlParser().ParseDocument(page).QuerySelector("[data-valmsg-for=Email]")?.TextContent ?? "";
@@ -95,4 +95,5 @@ public abstract class FormSafetyTests(LmaApp app)
 }
 
 public sealed class FormSafetyTests_Kestrel(KestrelSqliteApp app) : FormSafetyTests(app), IClassFixture<KestrelSqliteApp>;
-public sealed class FormSafetyTests_PostgreSql(PostgresApp app) : FormSafetyTests(app), IClassFixture<PostgresApp>;
+[Collection(PostgresCollection.Name)]
+public sealed class FormSafetyTests_PostgreSql(PostgresApp app) : FormSafetyTests(app);

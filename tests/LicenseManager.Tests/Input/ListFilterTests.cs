@@ -64,11 +64,14 @@ public abstract class ListFilterApiTests(LmaApp app)
     }
 }
 
-public sealed class ListFilterApiTests_Sqlite(SqliteApp app) : ListFilterApiTests(app), IClassFixture<SqliteApp>;
-public sealed class ListFilterApiTests_PostgreSql(PostgresApp app) : ListFilterApiTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class ListFilterApiTests_Sqlite(SqliteApp app) : ListFilterApiTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class ListFilterApiTests_PostgreSql(PostgresApp app) : ListFilterApiTests(app);
 
 /// <summary>One page per list: the bad filter's message beside its field, the other filters still applied.</summary>
-public sealed class ListFilterPageTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class ListFilterPageTests(SqliteApp app)
 {
     private static readonly HtmlParser Parser = new();
 

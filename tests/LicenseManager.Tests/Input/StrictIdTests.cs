@@ -185,5 +185,7 @@ public abstract class StrictIdTests(LmaApp app)
         new(method, url) { Content = System.Net.Http.Json.JsonContent.Create(body) };
 }
 
-public sealed class StrictIdTests_Sqlite(SqliteApp app) : StrictIdTests(app), IClassFixture<SqliteApp>;
-public sealed class StrictIdTests_PostgreSql(PostgresApp app) : StrictIdTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class StrictIdTests_Sqlite(SqliteApp app) : StrictIdTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class StrictIdTests_PostgreSql(PostgresApp app) : StrictIdTests(app);

@@ -1,9 +1,13 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using LicenseManager.Core.Data;
+using LicenseManager.Core.Domain;
+using LicenseManager.Tests.Api;
 using LicenseManager.Tests.Infrastructure;
 using LicenseManager.Web.Features.Installs;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LicenseManager.Tests.Installs;
 
@@ -28,7 +32,7 @@ public abstract class IngestApiTests(LmaApp app)
         var install = Events.Install(Events.NewVersionId(), Events.NewOrgId());
         await AssertRefusedAsync(await app.PostEventAsync(install, secret: null), HttpStatusCode.Unauthorized, "signature_missing");
         await AssertRefusedAsync(await app.PostEventAsync(install, secret: "wrong-secret"), HttpStatusCode.Unauthorized, "signature_mismatch");
-        await AssertRefusedAsync(await app.PostEventAsync(install, signedAt: DateTimeOffset.UtcNow.AddMinutes(-6)), HttpStatusCode.Unauthorized, "signature_stale");
+        await AssertRefusedAsync(await app.PostEventAsync(install, signedAt: app.Clock.GetUtcNow().AddMinutes(-6)), HttpStatusCode.Unauthorized, "signature_stale");
         Assert.Equal(before, await StoredAsync());
     }
 
@@ -94,15 +98,64 @@ public abstract class IngestApiTests(LmaApp app)
     }
 
     [SkippableFact]
-    public async Task Accepted_events_are_stored_before_they_are_processed()
+    public async Task Accepted_events_are_stored_before_they_are_answered_and_processed_only_afterwards()
     {
         Requires.Available(app);
-        var install = Events.Install(Events.NewVersionId(), Events.NewOrgId());
-        var response = await app.PostEventAsync(install);
+        var package = await app.CreatePackageAsync();
+        var org = Events.NewOrgId();
+        var install = Events.Install(package.VersionId, org);
+
+        // While nothing can be written to the install events table, the request must wait: a 202 means "committed".
+        Task<HttpResponseMessage> post;
+        await using (await HoldInstallEventWritesAsync())
+        {
+            post = app.PostEventAsync(install);
+            var answered = await Task.WhenAny(post, Task.Delay(TimeSpan.FromSeconds(1))) == post;
+            Assert.False(answered, $"The request was answered ({(answered ? (int)(await post).StatusCode : 0)}) while its event could not be stored yet.");
+        }
+        var response = await post;
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var stored = await app.WithDb(db => db.InstallEvents.SingleAsync(e => e.EventId == install.EventId));
+
+        // Stored as it came, and not applied by the request: the license appears only when the processor runs.
+        var stored = await app.WithDb(db => db.InstallEvents.AsNoTracking().SingleAsync(e => e.EventId == install.EventId));
         Assert.Equal(LicenseManager.Core.Domain.InstallEventState.Pending, stored.State);
-        Assert.Contains(install.Org!.Id!, stored.Payload);
+        Assert.Contains(org, stored.Payload);
+        Assert.Null(await app.LicenseAsync(package.Key, org));
+
+        await app.ProcessInstallEventsAsync();
+        Assert.Equal(LicenseManager.Core.Domain.InstallEventState.Done,
+            await app.WithDb(db => db.InstallEvents.Where(e => e.EventId == install.EventId).Select(e => e.State).SingleAsync()));
+        Assert.NotNull(await app.LicenseAsync(package.Key, org));
+    }
+
+    /// <summary>
+    /// Another connection's open transaction that keeps writers out of the install events table until disposed:
+    /// on SQLite the database's one write lock (BEGIN IMMEDIATE), on PostgreSQL an EXCLUSIVE lock on the table
+    /// (reads go on, inserts wait).
+    /// </summary>
+    private async Task<IAsyncDisposable> HoldInstallEventWritesAsync()
+    {
+        var scope = app.Scope();
+        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+        var transaction = await db.Database.BeginTransactionAsync();
+        if (app.Provider == DatabaseProvider.PostgreSql)
+        {
+            var table = db.Model.FindEntityType(typeof(InstallEvent))!;
+            var lockTable = $"LOCK TABLE {(table.GetSchema() is { } schema ? $"\"{schema}\"." : "")}\"{table.GetTableName()}\" IN EXCLUSIVE MODE";
+            await db.Database.ExecuteSqlRawAsync(lockTable);
+        }
+        // On SQLite BeginTransaction is BEGIN IMMEDIATE: this connection holds the database's write lock already.
+        return new WriteHold(transaction, scope);
+    }
+
+    private sealed class WriteHold(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, AsyncServiceScope scope) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.RollbackAsync();
+            await transaction.DisposeAsync();
+            await scope.DisposeAsync();
+        }
     }
 
     [SkippableFact]
@@ -122,10 +175,13 @@ public abstract class IngestApiTests(LmaApp app)
     }
 }
 
-public sealed class IngestApiTests_Sqlite(SqliteApp app) : IngestApiTests(app), IClassFixture<SqliteApp>;
-public sealed class IngestApiTests_PostgreSql(PostgresApp app) : IngestApiTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class IngestApiTests_Sqlite(SqliteApp app) : IngestApiTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class IngestApiTests_PostgreSql(PostgresApp app) : IngestApiTests(app);
 
-public sealed class ApiErrorShapeTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class ApiErrorShapeTests(SqliteApp app)
 {
     [Theory]
     [InlineData("text/plain", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type")]
@@ -138,10 +194,15 @@ public sealed class ApiErrorShapeTests(SqliteApp app) : IClassFixture<SqliteApp>
     }
 
     [Fact]
-    public async Task An_unknown_api_path_is_a_404_problem()
+    public async Task An_unknown_api_path_is_a_404_problem_for_a_valid_key_and_a_401_without_one()
     {
-        var response = await app.CreateClient().GetAsync("/api/v1/nothing-here");
-        Assert.True(response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var withKey = await app.ApiClient(await app.CreateKeyAsync("misses", "check")).GetAsync("/api/v1/nothing-here");
+        Assert.Equal(HttpStatusCode.NotFound, withKey.StatusCode);
+        Assert.Equal("not_found", await withKey.ProblemCodeAsync());
+
+        // Without a key the caller learns nothing about which routes exist.
+        var withoutKey = await app.CreateClient().GetAsync("/api/v1/nothing-here");
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+        Assert.Equal("application/problem+json", withoutKey.Content.Headers.ContentType?.MediaType);
     }
 }

@@ -19,7 +19,7 @@ public abstract class InstallPipelineTests(LmaApp app)
         var manager = await app.CreateUserAsync(Roles.SalesRep);
         var package = await app.CreatePackageAsync(defaults: new LicenseDefaults(LicenseStatus.Trial, 20, 30), leadManagerId: manager.Id);
         var org = Events.NewOrgId();
-        var installedAt = DateTimeOffset.UtcNow.AddHours(-1);
+        var installedAt = app.Clock.GetUtcNow().AddHours(-1);
 
         await app.SendAsync(Events.Install(package.VersionId, org, installedAt, company: "Globex"));
 
@@ -158,16 +158,16 @@ public abstract class InstallPipelineTests(LmaApp app)
         var refreshId = await RequestRefreshAsync(package.Key);
         // The job vanished (in-memory job storage restarted): the row is still Queued, from long ago.
         await app.WithDb(db => db.LicenseRefreshes.Where(r => r.Id == refreshId)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.RequestedAt, DateTime.UtcNow.AddHours(-1))));
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.RequestedAt, app.Clock.GetUtcNow().UtcDateTime.AddHours(-1))));
 
         await using (var scope = app.Scope())
-            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Jobs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
+            Assert.Equal(1, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Features.Installs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
         Assert.Equal(RefreshState.Queued, await app.WithDb(db => db.LicenseRefreshes.Where(r => r.Id == refreshId).Select(r => r.State).SingleAsync()));
 
         await app.Services.GetRequiredService<LicenseRefresher>().RunAsync(refreshId, default);
         Assert.Equal(RefreshState.Done, await app.WithDb(db => db.LicenseRefreshes.Where(r => r.Id == refreshId).Select(r => r.State).SingleAsync()));
         await using (var scope = app.Scope())
-            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Jobs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
+            Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<LicenseManager.Web.Features.Installs.ProcessInstallEventsJob>().RequeueAbandonedRefreshesAsync(default));
     }
 
     [SkippableFact]
@@ -231,7 +231,7 @@ public abstract class InstallPipelineTests(LmaApp app)
         Requires.Available(app);
         var package = await app.CreatePackageAsync(defaults: new LicenseDefaults(LicenseStatus.Trial, null, 30));
         var org = Events.NewOrgId();
-        var t0 = DateTimeOffset.UtcNow.AddDays(-3);
+        var t0 = app.Clock.GetUtcNow().AddDays(-3);
         await app.SendAsync(Events.Install(package.VersionId, org, t0), Events.OrgUpdate(package.VersionId, org, 4, t0.AddHours(1)));
         await app.SendAsync(Events.Uninstall(package.VersionId, org, t0.AddDays(1)));
 
@@ -254,7 +254,7 @@ public abstract class InstallPipelineTests(LmaApp app)
         Requires.Available(app);
         var package = await app.CreatePackageAsync();
         var org = Events.NewOrgId();
-        var t0 = DateTimeOffset.UtcNow.AddDays(-2);
+        var t0 = app.Clock.GetUtcNow().AddDays(-2);
         await app.SendAsync(Events.Install(package.VersionId, org, t0), Events.Uninstall(package.VersionId, org, t0.AddHours(2)));
         await app.SendAsync(Events.Upgrade(package.VersionId, org, t0.AddHours(1))); // late delivery
         Assert.Equal(LicenseStatus.Uninstalled, (await app.LicenseAsync(package.Key, org))!.Status);
@@ -266,7 +266,7 @@ public abstract class InstallPipelineTests(LmaApp app)
         Requires.Available(app);
         var package = await app.CreatePackageAsync(defaults: new LicenseDefaults(LicenseStatus.Active, 25, null));
         var org = Events.NewOrgId();
-        var t0 = DateTimeOffset.UtcNow.AddHours(-3);
+        var t0 = app.Clock.GetUtcNow().AddHours(-3);
         await app.SendAsync(Events.OrgUpdate(package.VersionId, org, 9, t0.AddHours(1))); // delivered before the install
         Assert.Equal(HoldCodes.UnknownLicense, await app.WithDb(db => db.InstallEvents.Where(e => e.OrgId == org).Select(e => e.HoldCode).SingleAsync()));
 
@@ -333,5 +333,7 @@ public abstract class InstallPipelineTests(LmaApp app)
     }
 }
 
-public sealed class InstallPipelineTests_Sqlite(SqliteApp app) : InstallPipelineTests(app), IClassFixture<SqliteApp>;
-public sealed class InstallPipelineTests_PostgreSql(PostgresApp app) : InstallPipelineTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class InstallPipelineTests_Sqlite(SqliteApp app) : InstallPipelineTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class InstallPipelineTests_PostgreSql(PostgresApp app) : InstallPipelineTests(app);

@@ -40,7 +40,7 @@ public sealed class NodeDatabase : IAsyncDisposable
     {
         if (_postgresName is not null)
         {
-            NpgsqlConnection.ClearAllPools();
+            using (var own = new NpgsqlConnection(ConnectionString)) NpgsqlConnection.ClearPool(own);
             await using var connection = new NpgsqlConnection(PostgresApp.ServerConnection);
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_postgresName}\" WITH (FORCE)", connection);
@@ -48,7 +48,8 @@ public sealed class NodeDatabase : IAsyncDisposable
         }
         else
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            using var own = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearPool(own);
         }
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

@@ -54,7 +54,8 @@ public abstract class SingletonLeaseTests(LmaApp app)
     }
 }
 
-public sealed class SingletonLeaseTests_Sqlite(SqliteApp app) : SingletonLeaseTests(app), IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class SingletonLeaseTests_Sqlite(SqliteApp app) : SingletonLeaseTests(app)
 {
     private readonly SqliteApp _app = app;
 
@@ -71,7 +72,7 @@ public sealed class SingletonLeaseTests_Sqlite(SqliteApp app) : SingletonLeaseTe
 
     private Task HoldAsync(string name, string owner) => _app.WithDb(async db =>
     {
-        db.JobLeases.Add(new JobLease { Name = name, Owner = owner, ExpiresAt = DateTime.UtcNow.AddHours(1) });
+        db.JobLeases.Add(new JobLease { Name = name, Owner = owner, ExpiresAt = DateTime.UtcNow.AddHours(1) }); // leases expire on the real clock (SingletonLeases), as across processes
         await db.SaveChangesAsync();
     });
 
@@ -117,7 +118,8 @@ public sealed class SingletonLeaseTests_Sqlite(SqliteApp app) : SingletonLeaseTe
     }
 }
 
-public sealed class SingletonLeaseTests_PostgreSql(PostgresApp app) : SingletonLeaseTests(app), IClassFixture<PostgresApp>
+[Collection(PostgresCollection.Name)]
+public sealed class SingletonLeaseTests_PostgreSql(PostgresApp app) : SingletonLeaseTests(app)
 {
     private readonly PostgresApp _app = app;
 

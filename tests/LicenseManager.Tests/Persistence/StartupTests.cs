@@ -32,6 +32,24 @@ public class StartupTests
         Assert.Equal("LicenseManager cannot start: Database:Provider: unknown database provider 'Oracle'; use Sqlite, PostgreSql or SqlServer.", stderr);
     }
 
+    /// <summary>Every options section is validated before the app starts: a bad value is one line naming it, exit 2.</summary>
+    [Theory]
+    [InlineData("--Lma:Ingest:Tolerance=-00:05:00", "Tolerance")]
+    [InlineData("--Lma:Ingest:MaxBodyBytes=0", "MaxBodyBytes")]
+    [InlineData("--Lma:Refresh:MinimumInterval=-1.00:00:00", "MinimumInterval")]
+    [InlineData("--Lma:Api:CheckCacheSeconds=-1", "CheckCacheSeconds")]
+    [InlineData("--Lma:Smtp:Port=0", "Port")]
+    [InlineData("--Lma:SignIn:FailuresPerAddress=0", "FailuresPerAddress")]
+    [InlineData("--Lma:Admin:Email=not-an-email", "Lma:Admin:Email")]
+    public async Task A_bad_option_value_stops_start_up_naming_the_option(string setting, string named)
+    {
+        var (code, stderr, _) = await RunAppAsync(setting);
+        Assert.Equal(2, code);
+        Assert.Single(stderr.Split('\n'));
+        Assert.StartsWith("LicenseManager cannot start: invalid configuration:", stderr);
+        Assert.Contains(named, stderr);
+    }
+
     [Fact]
     public async Task Unparsable_connection_string_names_the_setting()
     {
@@ -78,7 +96,7 @@ public class StartupTests
         }
         finally
         {
-            Npgsql.NpgsqlConnection.ClearAllPools();
+            using (var own = new Npgsql.NpgsqlConnection(connectionString)) Npgsql.NpgsqlConnection.ClearPool(own);
             await using var server = new Npgsql.NpgsqlConnection(Infrastructure.PostgresApp.ServerConnection);
             await server.OpenAsync();
             await new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", server).ExecuteNonQueryAsync();
@@ -100,7 +118,7 @@ public class StartupTests
                 create.CommandText = """CREATE TABLE "AspNetRoles" ("Unrelated" int)""";
                 await create.ExecuteNonQueryAsync();
             }
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            using (var own = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file}")) Microsoft.Data.Sqlite.SqliteConnection.ClearPool(own);
             var (code, stderr, _) = await RunAppAsync("--Database:Provider=Sqlite", $"--ConnectionStrings:Lma=Data Source={file}");
             Assert.NotEqual(0, code);
             Assert.Single(stderr.Split('\n'));

@@ -53,9 +53,9 @@ public abstract class SignInTests(LmaApp app)
     private async Task<LoginAnswer> LoginAsync(string email, string password, string address)
     {
         using var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var form = await client.GetStringAsync("/account/login");
-        var token = new HtmlParser().ParseDocument(form).QuerySelector("form[action='/account/login'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/account/login")
+        var form = await client.GetStringAsync("/sign-in");
+        var token = new HtmlParser().ParseDocument(form).QuerySelector("form[action='/sign-in'] input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/sign-in")
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["Email"] = email, ["Password"] = password, ["__RequestVerificationToken"] = token }),
         };
@@ -134,7 +134,7 @@ public abstract class SignInTests(LmaApp app)
         var owner = await LoginAsync(user.Email!, LmaApp.UserPassword, NewAddress());
 
         Assert.StartsWith("Too many failed attempts", owner.Message);
-        Assert.True(await app.WithDb(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync()) > DateTimeOffset.UtcNow);
+        Assert.True(await app.WithDb(db => db.Users.Where(u => u.Id == user.Id).Select(u => u.LockoutEnd).SingleAsync()) > app.Clock.GetUtcNow());
 
         using var admin = await app.SignInAsAdminAsync();
         Assert.Equal(HttpStatusCode.OK, (await admin.PostFormAsync($"/admin/users/{user.Id}/reset-password", new(), tokenFrom: "/admin/users")).StatusCode);
@@ -168,7 +168,7 @@ public abstract class SignInTests(LmaApp app)
 
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.Status);
         Assert.StartsWith("Too many sign-in attempts from your network address", limited.Message);
-        Assert.Contains("action=\"/account/login\"", limited.Body);
+        Assert.Contains("action=\"/sign-in\"", limited.Body);
         Assert.InRange(limited.Response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 0, 1, 300);
         Assert.Equal(HttpStatusCode.OK, (await LoginAsync(UnknownEmail(), WrongPassword, NewAddress())).Status);
     }

@@ -203,12 +203,12 @@ public abstract class TransferTests(TransferSource source)
 
             // A token A signed verifies against B's JWKS, and B signs with the same current key, with A's API key.
             var jwks = await (await b.CreateClient().GetAsync("/.well-known/jwks.json")).Content.ReadAsStringAsync();
-            Validate(source.TokenFromA, jwks, source.Package.PackageId);
+            Validate(source.TokenFromA, jwks, source.Package.PackageId, b.Clock);
             var fromB = await b.ApiClient(source.CheckKey).PostAsync($"/api/v1/licenses/{source.Package.PackageId}/{source.OrgOfToken}/token", null);
             Assert.Equal(HttpStatusCode.OK, fromB.StatusCode);
             var tokenB = (await fromB.JsonAsync()).GetProperty("token").GetString()!;
             Assert.Equal(new JwtSecurityToken(source.TokenFromA).Header.Kid, new JwtSecurityToken(tokenB).Header.Kid);
-            Validate(tokenB, jwks, source.Package.PackageId);
+            Validate(tokenB, jwks, source.Package.PackageId, b.Clock);
 
             // Importing twice is refused: B is no longer fresh.
             var (twice, twiceHtml) = await ImportThroughPageAsync(admin, source.Export);
@@ -453,12 +453,14 @@ public abstract class TransferTests(TransferSource source)
         return JsonSerializer.Serialize(record with { EncryptedPrivateKey = Convert.ToBase64String(plain) });
     }
 
-    private static void Validate(string token, string jwks, string packageId) =>
+    /// <summary>As the ISV's app validates a token, "now" being the apps' clock (the token's lifetime is on that clock).</summary>
+    private static void Validate(string token, string jwks, string packageId, TimeProvider clock) =>
         new JwtSecurityTokenHandler { MapInboundClaims = false }.ValidateToken(token, new TokenValidationParameters
         {
             IssuerSigningKeys = new JsonWebKeySet(jwks).GetSigningKeys(),
             ValidIssuer = "http://lma.test",
             ValidAudience = packageId,
             ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+            LifetimeValidator = (notBefore, expires, _, _) => notBefore <= clock.GetUtcNow().UtcDateTime && clock.GetUtcNow().UtcDateTime < expires,
         }, out _);
 }

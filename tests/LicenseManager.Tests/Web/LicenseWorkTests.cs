@@ -214,10 +214,13 @@ public abstract class LicenseWorkTests(LmaApp app)
     }
 }
 
-public sealed class LicenseWorkTests_Sqlite(SqliteApp app) : LicenseWorkTests(app), IClassFixture<SqliteApp>;
-public sealed class LicenseWorkTests_PostgreSql(PostgresApp app) : LicenseWorkTests(app), IClassFixture<PostgresApp>;
+[Collection(SqliteCollection.Name)]
+public sealed class LicenseWorkTests_Sqlite(SqliteApp app) : LicenseWorkTests(app);
+[Collection(PostgresCollection.Name)]
+public sealed class LicenseWorkTests_PostgreSql(PostgresApp app) : LicenseWorkTests(app);
 
-public sealed class LicenseDeletionTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class LicenseDeletionTests(SqliteApp app)
 {
     [Fact]
     public async Task Only_an_administrator_deletes_the_license_of_an_org_that_no_longer_exists_after_confirming_its_id()

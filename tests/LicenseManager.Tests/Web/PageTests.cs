@@ -45,7 +45,7 @@ public sealed class PageTests(DemoApp app) : IClassFixture<DemoApp>
         [
             "/", "/packages", $"/packages/{ids.Package}", $"/packages/{ids.Package}/troubleshooting", "/package-versions", $"/package-versions/{ids.Version}",
             "/licenses", $"/licenses/{ids.License}", $"/licenses/{ids.License}/modify", "/leads", $"/leads/{ids.Lead}", $"/leads/{ids.OpenLead}",
-            "/accounts", $"/accounts/{ids.Account}", "/contacts", $"/contacts/{ids.Contact}", "/admin/users", "/account/change-password",
+            "/accounts", $"/accounts/{ids.Account}", "/contacts", $"/contacts/{ids.Contact}", "/admin/users", "/change-password",
             "/licenses?status=Trial&expiresAfter=2026-01-01&expiresBefore=2027-12-31&seats=site&sandbox=false&orgStatus=Active&edition=Enterprise%20Edition&q=Acme",
             "/leads?source=Package%20Installation&converted=false&owner=lma",
         ];

@@ -8,7 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LicenseManager.Tests.Web;
 
-public sealed class PeopleAndPermissionsTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class PeopleAndPermissionsTests(SqliteApp app)
 {
     [Fact]
     public async Task Anonymous_visitors_are_sent_to_the_login_page()
@@ -16,8 +17,8 @@ public sealed class PeopleAndPermissionsTests(SqliteApp app) : IClassFixture<Sql
         var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var response = await client.GetAsync("/licenses");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.StartsWith("/account/login", response.Headers.Location!.PathAndQuery);
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/account/login")).StatusCode);
+        Assert.StartsWith("/sign-in", response.Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/sign-in")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
     }
 
@@ -35,8 +36,8 @@ public sealed class PeopleAndPermissionsTests(SqliteApp app) : IClassFixture<Sql
         var user = await app.CreateUserAsync(Roles.SalesRep);
         using var client = new BrowserClient(app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }));
         for (var i = 0; i < 5; i++)
-            await client.PostFormAsync("/account/login", new() { ["Email"] = user.Email!, ["Password"] = "wrong-password-1A" });
-        var withRightPassword = await client.PostFormAsync("/account/login", new() { ["Email"] = user.Email!, ["Password"] = LmaApp.UserPassword });
+            await client.PostFormAsync("/sign-in", new() { ["Email"] = user.Email!, ["Password"] = "wrong-password-1A" });
+        var withRightPassword = await client.PostFormAsync("/sign-in", new() { ["Email"] = user.Email!, ["Password"] = LmaApp.UserPassword });
         Assert.Equal(HttpStatusCode.OK, withRightPassword.StatusCode); // the form again, not a redirect
         Assert.Contains("locked", await withRightPassword.Content.ReadAsStringAsync());
     }
@@ -46,7 +47,7 @@ public sealed class PeopleAndPermissionsTests(SqliteApp app) : IClassFixture<Sql
     {
         var user = await app.CreateUserAsync(Roles.SalesRep, active: false);
         using var client = new BrowserClient(app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }));
-        var response = await client.PostFormAsync("/account/login", new() { ["Email"] = user.Email!, ["Password"] = LmaApp.UserPassword });
+        var response = await client.PostFormAsync("/sign-in", new() { ["Email"] = user.Email!, ["Password"] = LmaApp.UserPassword });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("deactivated", await response.Content.ReadAsStringAsync());
     }
@@ -64,13 +65,13 @@ public sealed class PeopleAndPermissionsTests(SqliteApp app) : IClassFixture<Sql
         }
         using var client = await app.SignInAsync(user.Email!, LmaApp.UserPassword);
         var page = await client.GetAsync("/licenses");
-        Assert.Equal("/account/change-password", page.Headers.Location?.OriginalString);
+        Assert.Equal("/change-password", page.Headers.Location?.OriginalString);
 
-        var weak = await client.PostFormAsync("/account/change-password", new() { ["CurrentPassword"] = LmaApp.UserPassword, ["NewPassword"] = "short", ["ConfirmPassword"] = "short" });
+        var weak = await client.PostFormAsync("/change-password", new() { ["CurrentPassword"] = LmaApp.UserPassword, ["NewPassword"] = "short", ["ConfirmPassword"] = "short" });
         Assert.Equal(HttpStatusCode.OK, weak.StatusCode);
         Assert.Contains("at least 12", await weak.Content.ReadAsStringAsync());
 
-        var changed = await client.PostFormAsync("/account/change-password", new() { ["CurrentPassword"] = LmaApp.UserPassword, ["NewPassword"] = "A-Much-Better-Password-9", ["ConfirmPassword"] = "A-Much-Better-Password-9" });
+        var changed = await client.PostFormAsync("/change-password", new() { ["CurrentPassword"] = LmaApp.UserPassword, ["NewPassword"] = "A-Much-Better-Password-9", ["ConfirmPassword"] = "A-Much-Better-Password-9" });
         Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/licenses")).StatusCode);
     }
@@ -123,7 +124,7 @@ public sealed class PeopleAndPermissionsTests(SqliteApp app) : IClassFixture<Sql
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var password = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(page).QuerySelector("[data-testid=one-time-password] code")!.TextContent;
         using var rita = await app.SignInAsync("rita@test.local", password);
-        Assert.Equal("/account/change-password", (await rita.GetAsync("/")).Headers.Location?.OriginalString);
+        Assert.Equal("/change-password", (await rita.GetAsync("/")).Headers.Location?.OriginalString);
 
         var duplicate = await admin.PostFormAsync("/admin/users", new() { ["DisplayName"] = "Rita Again", ["Email"] = "rita@test.local", ["Role"] = Roles.SalesRep });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, duplicate.StatusCode);

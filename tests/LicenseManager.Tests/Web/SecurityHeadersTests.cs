@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace LicenseManager.Tests.Web;
 
 /// <summary>Issue 13, HTTP: the security headers on every kind of response, and cookies marked Secure under HTTPS.</summary>
-public sealed class SecurityHeadersTests(SqliteApp app) : IClassFixture<SqliteApp>
+[Collection(SqliteCollection.Name)]
+public sealed class SecurityHeadersTests(SqliteApp app)
 {
     private static void AssertSecurityHeaders(HttpResponseMessage response, string what)
     {
@@ -32,7 +33,7 @@ public sealed class SecurityHeadersTests(SqliteApp app) : IClassFixture<SqliteAp
         var home = await admin.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
         AssertSecurityHeaders(home, "logged-in page");
-        var login = await anonymous.GetAsync("/account/login");
+        var login = await anonymous.GetAsync("/sign-in");
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         AssertSecurityHeaders(login, "login page");
         var notFound = await admin.GetAsync("/licenses/999999999");
@@ -97,11 +98,11 @@ public sealed class SecurityHeadersTests(SqliteApp app) : IClassFixture<SqliteAp
     {
         var https = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri("https://localhost") });
         var client = new BrowserClient(https);
-        var login = await client.GetAsync("/account/login");
+        var login = await client.GetAsync("/sign-in");
         var antiforgery = SetCookies(login).Single(c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
         Assert.Contains("secure", antiforgery.Split(';', StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase);
 
-        var signedIn = await client.PostFormAsync("/account/login", new() { ["Email"] = LmaApp.AdminEmail, ["Password"] = LmaApp.AdminPassword });
+        var signedIn = await client.PostFormAsync("/sign-in", new() { ["Email"] = LmaApp.AdminEmail, ["Password"] = LmaApp.AdminPassword });
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         var auth = SetCookies(signedIn).Single(c => c.StartsWith("lma.auth=", StringComparison.Ordinal));
         Assert.Contains("secure", auth.Split(';', StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase);

@@ -1,5 +1,5 @@
 using LicenseManager.Core.Data;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.Tokens;
 using Microsoft.EntityFrameworkCore;
 using LicenseManager.Web.Infrastructure.Results;
 

@@ -1,7 +1,8 @@
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.Tokens;
 using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Api;
 using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;

@@ -5,18 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace LicenseManager.Web.Features.Installs;
 
-public sealed class IngestOptions
-{
-    public const string Section = "Lma:Ingest";
-    /// <summary>HMAC secret shared with the distribution pipeline. Without it the ingest endpoint refuses everything.</summary>
-    public string? Secret { get; set; }
-    /// <summary>Accepted too while the sender rotates to the new secret.</summary>
-    public string? PreviousSecret { get; set; }
-    public TimeSpan Tolerance { get; set; } = TimeSpan.FromMinutes(5);
-    /// <summary>Largest accepted body.</summary>
-    public int MaxBodyBytes { get; set; } = 64 * 1024;
-}
-
 /// <summary>
 /// Verifies `X-Lma-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of "&lt;t&gt;.&lt;raw body&gt;"&gt;`
 /// against the current or previous secret, in constant time, within the timestamp tolerance.

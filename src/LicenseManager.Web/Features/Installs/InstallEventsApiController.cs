@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
-using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Api;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;

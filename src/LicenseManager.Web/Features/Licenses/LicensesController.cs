@@ -11,7 +11,7 @@ namespace LicenseManager.Web.Features.Licenses;
 
 [Authorize(Policy = Policies.Read)]
 [Route("licenses")]
-public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense modify, Api.LicenseCheck check) : Controller
+public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense modify, LicenseCheck check) : Controller
 {
     public sealed record LicenseDetails(License License, IReadOnlyList<LicenseFieldChange> History, IReadOnlyList<string> Warnings)
     {

@@ -2,7 +2,6 @@ using System.Globalization;
 using FluentValidation;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.EntityFrameworkCore;
 

@@ -4,19 +4,11 @@ using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Installs;
 using LicenseManager.Web.Infrastructure.Results;
-using LicenseManager.Web.Jobs;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace LicenseManager.Web.Features.Packages;
-
-public sealed class RefreshOptions
-{
-    public const string Section = "Lma:Refresh";
-    /// <summary>The guide allows a manual refresh once per week per package.</summary>
-    public TimeSpan MinimumInterval { get; set; } = TimeSpan.FromDays(7);
-}
 
 /// <summary>What License Managers and Administrators do to a package: associate it, set defaults and lead manager, retry, refresh.</summary>
 public sealed class PackageCommands(

@@ -22,17 +22,7 @@ public sealed class SignInLimitOptions
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
 
-    public RateLimitOptions RateLimit { get; set; } = new();
-
-    public sealed class RateLimitOptions
-    {
-        /// <summary>Login attempts (right or wrong, any email) one client address may make per window, on each node.</summary>
-        [Range(1, 100_000)]
-        public int PermitLimit { get; set; } = 20;
-
-        [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
-        public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(5);
-    }
+    public SignInRateLimitOptions RateLimit { get; set; } = new();
 
     public static string? Problem(SignInLimitOptions o) =>
         o.FailuresPerAccount < 2 * o.FailuresPerAddress

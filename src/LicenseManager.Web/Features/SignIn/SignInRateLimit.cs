@@ -35,7 +35,7 @@ public static class ClientAddress
 }
 
 /// <summary>
-/// At most <see cref="SignInLimitOptions.RateLimitOptions.PermitLimit"/> login posts per client address per window, on each
+/// At most <see cref="SignInRateLimitOptions.PermitLimit"/> login posts per client address per window, on each
 /// node (N nodes behind a balancer allow up to N times as many). Past it the login page answers 429 with a message.
 /// </summary>
 public sealed class SignInRateLimitPolicy(IOptions<SignInLimitOptions> options) : IRateLimiterPolicy<string>
@@ -63,9 +63,9 @@ public sealed class SignInRateLimitPolicy(IOptions<SignInLimitOptions> options) 
 
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
         var metadata = http.RequestServices.GetRequiredService<IModelMetadataProvider>();
-        var viewData = new ViewDataDictionary<AccountController.LoginInput>(metadata, new ModelStateDictionary())
+        var viewData = new ViewDataDictionary<SignInController.LoginInput>(metadata, new ModelStateDictionary())
         {
-            Model = new AccountController.LoginInput { Email = form?["Email"].ToString() ?? "", ReturnUrl = form?["ReturnUrl"].ToString() },
+            Model = new SignInController.LoginInput { Email = form?["Email"].ToString() ?? "", ReturnUrl = form?["ReturnUrl"].ToString() },
             ["Title"] = "Log in",
         };
         viewData.ModelState.AddModelError("", $"Too many sign-in attempts from your network address. Try again in {minutes} minute{(minutes == 1 ? "" : "s")}.");

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.Api;
+using LicenseManager.Web.Features.Tokens;
 using LicenseManager.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.Api;
 using LicenseManager.Web.Features.Installs;
+using LicenseManager.Web.Features.Tokens;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Transfer;

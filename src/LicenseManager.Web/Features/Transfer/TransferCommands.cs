@@ -16,6 +16,24 @@ public static class TransferCommands
 {
     public const string PassphraseVariable = "LMA_TRANSFER_PASSPHRASE";
 
+    /// <summary>The verbs, as <see cref="Commands.All"/> lists them.</summary>
+    public static readonly IReadOnlyList<Command> All =
+    [
+        new("export", "Write the whole LMA, as it is now, to a JSON-lines file (to move it to another installation).",
+            [
+                new("file", "PATH", "the file to write", Required: true),
+                new("passphrase-file", "PATH", $"a file holding the passphrase that encrypts the signing keys in the export (else ${PassphraseVariable})"),
+            ],
+            (services, line, output, errors, ct) => RunAsync(services, "export", line, output, errors, ct)),
+        new("import", "Restore an export file into this fresh LMA: the same licenses, numbers, history, people and keys.",
+            [
+                new("file", "PATH", "the export file to read", Required: true),
+                new("passphrase-file", "PATH", $"a file holding the export's passphrase (else ${PassphraseVariable})"),
+                new("admin", "EMAIL", "the administrator who takes over records of users missing here (default Lma:Admin:Email)"),
+            ],
+            (services, line, output, errors, ct) => RunAsync(services, "import", line, output, errors, ct)),
+    ];
+
     public static async Task<int> RunAsync(IServiceProvider services, string verb, CommandLine line, TextWriter output, TextWriter errors, CancellationToken ct = default)
     {
         var file = line.Get("file");

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Html;
-using Microsoft.Extensions.Primitives;
 
 namespace LicenseManager.Web.Infrastructure.Lists;
 
