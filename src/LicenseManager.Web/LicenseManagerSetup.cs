@@ -49,6 +49,7 @@ public static class LicenseManagerSetup
         services.AddPackages();
         services.AddLicenses();
         services.AddScoped<LeadConversion>();
+        services.AddScoped<Features.Admin.CreateUser>();
         services.AddApiKeys(configuration);
         services.AddTokens();
         services.AddAlerts();

@@ -322,8 +322,8 @@ public abstract class AlertTests<TApp>(TApp app) where TApp : LmaApp, IAlertsApp
             Name = $"{trigger} {package.PackageId}", Trigger = trigger.ToString(), DaysBefore = daysBefore, PackageKey = package.Key, TemplateKey = templateKey,
             IsEnabled = true, Roles = [.. roles ?? []], UserIds = [.. users ?? []], NotifyLeadOwner = leadOwner,
         }, default);
-        Assert.True(outcome.Succeeded, string.Join(" ", outcome.Errors.Select(e => e.Message)));
-        return outcome.Rule!.Id;
+        Assert.True(outcome.Succeeded, string.Join(" ", outcome.Violations.Select(e => e.Message)));
+        return outcome.Value!.Id;
     }
 
     private async Task RunSweepAsync()

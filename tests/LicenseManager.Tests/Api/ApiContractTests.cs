@@ -189,7 +189,7 @@ public abstract class ApiContractTests(LmaApp app)
         }
         Enum("status", System.Enum.GetNames<LicenseStatus>());
         Enum("orgStatus", System.Enum.GetNames<OrgStatus>());
-        Enum("sort", LicenseFilter.Columns.Select(c => c.Name));
+        Enum("sort", LicenseList.Definition.SortColumns.Select(c => c.Name));
         Enum("dir", ["asc", "desc"]);
         Enum("seats", ["site", "seats"]);
 

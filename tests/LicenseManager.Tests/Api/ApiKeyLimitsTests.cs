@@ -11,8 +11,8 @@ public sealed class ApiKeyLimitsTests(SqliteApp app)
     public async Task A_key_limited_to_too_many_packages_is_refused_with_a_message_not_a_failure()
     {
         var ids = Enumerable.Range(0, 120).Select(_ => Events.NewPackageId()).ToList();
-        var (errors, created) = await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync("many", ["check"], ids, default);
-        Assert.Null(created);
-        Assert.Equal("too_many_packages", Assert.Single(errors).Code);
+        var result = await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync("many", ["check"], ids, default);
+        Assert.False(result.Succeeded);
+        Assert.Equal("too_many_packages", Assert.Single(result.Violations).Code);
     }
 }

@@ -64,7 +64,7 @@ public sealed class ApiStatusCodeTests(SqliteApp app)
         var revoked = await app.CreateKeyAsync("to-revoke");
         var store = app.Services.GetRequiredService<ApiKeyStore>();
         var id = (await store.FindAsync(revoked, default))!.Id;
-        Assert.True(await store.RevokeAsync(id, default));
+        Assert.True((await store.RevokeAsync(id, default)).Succeeded);
         var clients = new (string Why, HttpClient Client, string Code)[]
         {
             ("missing", app.CreateClient(), "missing_api_key"),

@@ -15,9 +15,9 @@ public static class ApiTestKit
 
     public static async Task<string> CreateKeyAsync(this LmaApp app, string name = "ci", string scopes = "check,manage", params string[] packageIds)
     {
-        var (errors, created) = await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync(name, ApiKey.Split(scopes), packageIds, default);
-        Assert.True(created is not null, string.Join(" ", errors.Select(e => e.Message)));
-        return created.Secret;
+        var result = await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync(name, ApiKey.Split(scopes), packageIds, default);
+        Assert.True(result.Succeeded, string.Join(" ", result.Violations.Select(e => e.Message)));
+        return result.Value!.Secret;
     }
 
     public static HttpClient ApiClient(this LmaApp app, string key)

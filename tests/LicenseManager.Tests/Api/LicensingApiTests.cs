@@ -167,7 +167,7 @@ public abstract class LicensingApiTests(LmaApp app)
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync(org.CheckUrl())).StatusCode);
 
         var id = await app.WithDb(db => db.ApiKeys.Where(k => k.Name == "to-revoke").Select(k => k.Id).SingleAsync());
-        Assert.True(await app.Services.GetRequiredService<ApiKeyStore>().RevokeAsync(id, default));
+        Assert.True((await app.Services.GetRequiredService<ApiKeyStore>().RevokeAsync(id, default)).Succeeded);
 
         var refused = await api.GetAsync(org.CheckUrl());
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);

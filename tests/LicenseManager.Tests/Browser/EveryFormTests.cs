@@ -27,7 +27,7 @@ public sealed partial class EveryFormTests(BrowserApp app) : IClassFixture<Brows
         await app.SendAsync(Events.Install(package.VersionId, org));
         var license = (await app.LicenseAsync(package.Key, org))!;
         var user = await app.CreateUserAsync(Roles.SalesRep);
-        var (_, key) = await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync("throwaway", [ApiScopes.Check], [], default);
+        var key = (await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync("throwaway", [ApiScopes.Check], [], default)).Value;
         var adminId = await app.WithDb(db => Task.FromResult(db.Users.Single(u => u.Email == LmaApp.AdminEmail).Id));
         await app.WithDb(async db =>
         {

@@ -177,8 +177,8 @@ public abstract class InstallPipelineTests(LmaApp app)
         var package = await app.CreatePackageAsync();
         await RequestRefreshAsync(package.Key);
         await using var scope = app.Scope();
-        var (result, _) = await scope.ServiceProvider.GetRequiredService<PackageCommands>().RequestRefreshAsync(package.Key, manual: true, default);
-        Assert.Equal(PackageCommands.Codes.RefreshTooSoon, Assert.Single(result.Errors).Code);
+        var result = await scope.ServiceProvider.GetRequiredService<PackageCommands>().RequestRefreshAsync(package.Key, manual: true, default);
+        Assert.Equal(PackageCommands.Codes.RefreshTooSoon, Assert.Single(result.Violations).Code);
     }
 
     [SkippableFact]
@@ -201,7 +201,7 @@ public abstract class InstallPipelineTests(LmaApp app)
         {
             var commands = scope.ServiceProvider.GetRequiredService<PackageCommands>();
             Assert.True((await commands.ChangeLeadManagerAsync(package.Key, replacement.Id, null, default)).Succeeded);
-            Assert.Equal(1, await commands.RetryHeldAsync(package.Key, default));
+            Assert.Equal(1, (await commands.RetryHeldAsync(package.Key, default)).Value);
         }
         await app.ProcessInstallEventsAsync();
 
@@ -327,9 +327,9 @@ public abstract class InstallPipelineTests(LmaApp app)
     private async Task<long> RequestRefreshAsync(long packageKey)
     {
         await using var scope = app.Scope();
-        var (result, id) = await scope.ServiceProvider.GetRequiredService<PackageCommands>().RequestRefreshAsync(packageKey, manual: true, default);
+        var result = await scope.ServiceProvider.GetRequiredService<PackageCommands>().RequestRefreshAsync(packageKey, manual: true, default);
         Assert.True(result.Succeeded);
-        return id!.Value;
+        return result.Value;
     }
 }
 

@@ -60,11 +60,11 @@ public abstract class TransferSource : IAsyncLifetime
             Assert.True(template.Succeeded);
             var rule = await scope.ServiceProvider.GetRequiredService<EditAlertRule>().SaveAsync(null, new AlertRuleInput
             {
-                Name = "Tell us about suspensions", Trigger = nameof(AlertTrigger.LicenseSuspended), TemplateKey = template.Template!.Id,
+                Name = "Tell us about suspensions", Trigger = nameof(AlertTrigger.LicenseSuspended), TemplateKey = template.Value!.Id,
                 IsEnabled = true, UserIds = [leadManager.Id, rep.Id],
             }, default);
-            Assert.True(rule.Succeeded, string.Join(" ", rule.Errors.Select(e => e.Message)));
-            ruleKey = rule.Rule!.Id;
+            Assert.True(rule.Succeeded, string.Join(" ", rule.Violations.Select(e => e.Message)));
+            ruleKey = rule.Value!.Id;
         }
 
         // Modify License through the management API: Active with 25 seats, and a suspension (which the alert rule queues).
@@ -91,8 +91,8 @@ public abstract class TransferSource : IAsyncLifetime
         {
             var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
             var leadKey = await db.Licenses.Where(l => l.SubscriberOrgId == orgs[0]).Select(l => l.LeadKey!.Value).SingleAsync();
-            var (errors, contact) = await scope.ServiceProvider.GetRequiredService<LeadConversion>().ConvertAsync(leadKey, null, "Company 0 Account", default);
-            Assert.True(contact is not null, string.Join(" ", errors.Select(e => e.Message)));
+            var converted = await scope.ServiceProvider.GetRequiredService<LeadConversion>().ConvertAsync(leadKey, null, "Company 0 Account", default);
+            Assert.True(converted.Succeeded, string.Join(" ", converted.Violations.Select(e => e.Message)));
         }
 
         // Saved views of the same name by the lead manager and the administrator.

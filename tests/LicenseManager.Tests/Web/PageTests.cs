@@ -58,12 +58,12 @@ public sealed class PageTests(DemoApp app) : IClassFixture<DemoApp>
         using var admin = await app.SignInAsAdminAsync();
         var lists = new Dictionary<string, IEnumerable<string>>
         {
-            ["/licenses"] = LicenseManager.Web.Features.Licenses.LicenseFilter.Columns.Select(c => c.Name),
-            ["/leads"] = LicenseManager.Web.Features.Leads.LeadsController.Columns.Select(c => c.Name),
-            ["/packages"] = LicenseManager.Web.Features.Packages.PackagesController.Columns.Select(c => c.Name),
-            ["/package-versions"] = LicenseManager.Web.Features.PackageVersions.PackageVersionsController.Columns.Select(c => c.Name),
-            ["/accounts"] = LicenseManager.Web.Features.Accounts.AccountsController.Columns.Select(c => c.Name),
-            ["/contacts"] = LicenseManager.Web.Features.Contacts.ContactsController.Columns.Select(c => c.Name),
+            ["/licenses"] = LicenseManager.Web.Features.Licenses.LicenseList.Definition.SortColumns.Select(c => c.Name),
+            ["/leads"] = LicenseManager.Web.Features.Leads.LeadList.Definition.SortColumns.Select(c => c.Name),
+            ["/packages"] = LicenseManager.Web.Features.Packages.PackageList.Definition.SortColumns.Select(c => c.Name),
+            ["/package-versions"] = LicenseManager.Web.Features.PackageVersions.PackageVersionList.Definition.SortColumns.Select(c => c.Name),
+            ["/accounts"] = LicenseManager.Web.Features.Accounts.AccountList.Definition.SortColumns.Select(c => c.Name),
+            ["/contacts"] = LicenseManager.Web.Features.Contacts.ContactList.Definition.SortColumns.Select(c => c.Name),
         };
         foreach (var (list, columns) in lists)
             foreach (var column in columns)

@@ -1,7 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -12,18 +12,8 @@ namespace LicenseManager.Web.Features.Admin;
 /// <summary>Administrators list users, create them, assign roles, deactivate and reactivate, and reset passwords.</summary>
 [Authorize(Policy = Policies.Administer)]
 [Route("admin/users")]
-public sealed class UsersController(LicenseManagerDbContext db, UserManager<ApplicationUser> users, TimeProvider time, SignIn.PasswordSignIn signIn) : Controller
+public sealed class UsersController(LicenseManagerDbContext db, UserManager<ApplicationUser> users, CreateUser createUser, SignIn.PasswordSignIn signIn) : Controller
 {
-    public sealed class NewUserInput
-    {
-        [Required(ErrorMessage = "Enter the user's name."), StringLength(200)]
-        public string DisplayName { get; set; } = "";
-        [Required(ErrorMessage = "Enter an email address."), EmailAddress(ErrorMessage = "Enter a valid email address."), StringLength(254)]
-        public string Email { get; set; } = "";
-        [Required(ErrorMessage = "Choose a role.")]
-        public string Role { get; set; } = Roles.SalesRep;
-    }
-
     public sealed record UserRow(ApplicationUser User, IReadOnlyList<string> Roles);
     public sealed record UsersPage(IReadOnlyList<UserRow> Users, NewUserInput NewUser, string? OneTimePassword, string? OneTimePasswordFor);
 
@@ -33,31 +23,13 @@ public sealed class UsersController(LicenseManagerDbContext db, UserManager<Appl
     [HttpPost("")]
     public async Task<IActionResult> Create(NewUserInput input, CancellationToken ct)
     {
-        if (!Roles.All.Contains(input.Role)) ModelState.AddModelError(nameof(input.Role), "Choose one of the LMA roles.");
-        // [EmailAddress] lets "a@b.example\n" and spaces through.
-        if (ModelState.GetFieldValidationState(nameof(input.Email)) != Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Invalid && !Ids.IsEmail(input.Email))
-            ModelState.AddModelError(nameof(input.Email), "Enter a valid email address: one '@', no spaces or line breaks.");
-        if (ModelState.IsValid && await users.FindByEmailAsync(input.Email) is not null)
-            ModelState.AddModelError(nameof(input.Email), "A user with this email already exists.");
-        if (!ModelState.IsValid)
+        var result = await createUser.ExecuteAsync(input, ct);
+        if (!result.Succeeded)
         {
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            result.ShowOn(this);
             return View("Index", await LoadAsync(input, ct));
         }
-        var password = DatabaseInitializer.GeneratePassword();
-        var user = new ApplicationUser
-        {
-            UserName = input.Email.Trim(), Email = input.Email.Trim(), EmailConfirmed = true, DisplayName = input.DisplayName.Trim(),
-            MustChangePassword = true, CreatedAt = time.GetUtcNow().UtcDateTime,
-        };
-        var created = await users.CreateAsync(user, password);
-        if (!created.Succeeded)
-        {
-            foreach (var e in created.Errors) ModelState.AddModelError(e.Code.Contains("Email") ? nameof(input.Email) : "", e.Description);
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-            return View("Index", await LoadAsync(input, ct));
-        }
-        await users.AddToRoleAsync(user, input.Role);
+        var (user, password) = result.Value!;
         return View("Index", await LoadAsync(new NewUserInput(), ct) with { OneTimePassword = password, OneTimePasswordFor = user.Email });
     }
 

@@ -1,6 +1,7 @@
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Infrastructure;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -70,20 +71,18 @@ public sealed class AlertsController(LicenseManagerDbContext db, EditAlertRule e
     public Task<IActionResult> CreateRule(AlertRuleInput input, CancellationToken ct) => SaveRuleAsync(null, input, ct);
 
     [HttpPost("rules/{id:long}")]
-    public async Task<IActionResult> UpdateRule(long id, AlertRuleInput input, CancellationToken ct) =>
-        await db.AlertRules.AnyAsync(r => r.Id == id, ct) ? await SaveRuleAsync(id, input, ct) : NotFound();
+    public Task<IActionResult> UpdateRule(long id, AlertRuleInput input, CancellationToken ct) => SaveRuleAsync(id, input, ct);
 
     private async Task<IActionResult> SaveRuleAsync(long? id, AlertRuleInput input, CancellationToken ct)
     {
-        ModelState.Clear(); // the validator decides, with its own messages
-        var outcome = await editRule.SaveAsync(id, input, ct);
-        if (outcome.Succeeded)
+        var result = await editRule.SaveAsync(id, input, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (result.Succeeded)
         {
-            TempData["Flash"] = $"Alert rule \"{outcome.Rule!.Name}\" saved{(outcome.Rule.IsEnabled ? "" : " (disabled)")}.";
+            TempData["Flash"] = $"Alert rule \"{result.Value!.Name}\" saved{(result.Value.IsEnabled ? "" : " (disabled)")}.";
             return Redirect("/admin/alerts");
         }
-        foreach (var e in outcome.Errors) ModelState.AddModelError(e.Field, e.Message);
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        result.ShowOn(this);
         Page(id is null ? "New alert rule" : "Alert rule");
         return View("EditRule", await RulePageAsync(id, input, ct));
     }
@@ -121,27 +120,28 @@ public sealed class AlertsController(LicenseManagerDbContext db, EditAlertRule e
     public Task<IActionResult> CreateTemplate(EmailTemplateInput input, string? intent, CancellationToken ct) => SaveTemplateAsync(null, input, intent, ct);
 
     [HttpPost("templates/{id:long}")]
-    public async Task<IActionResult> UpdateTemplate(long id, EmailTemplateInput input, string? intent, CancellationToken ct) =>
-        await db.EmailTemplates.AnyAsync(t => t.Id == id, ct) ? await SaveTemplateAsync(id, input, intent, ct) : NotFound();
+    public Task<IActionResult> UpdateTemplate(long id, EmailTemplateInput input, string? intent, CancellationToken ct) =>
+        SaveTemplateAsync(id, input, intent, ct);
 
     private async Task<IActionResult> SaveTemplateAsync(long? id, EmailTemplateInput input, string? intent, CancellationToken ct)
     {
-        ModelState.Clear();
         Page(id is null ? "New email template" : "Email template");
         if (intent == "preview")
         {
-            foreach (var field in new[] { (nameof(input.Subject), input.Subject), (nameof(input.Body), input.Body) })
-                foreach (var problem in Placeholders.Problems(field.Item2)) ModelState.AddModelError(field.Item1, problem);
+            var preview = await editTemplate.CheckPreviewAsync(id, input, ct);
+            if (preview.Status == CommandStatus.NotFound) return NotFound();
+            preview.ShowOn(this);
+            Response.StatusCode = StatusCodes.Status200OK; // a preview with problems is still the preview asked for
             return View("EditTemplate", await TemplatePageAsync(id, input, ct));
         }
-        var outcome = await editTemplate.SaveAsync(id, input, ct);
-        if (outcome.Succeeded)
+        var result = await editTemplate.SaveAsync(id, input, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (result.Succeeded)
         {
-            TempData["Flash"] = $"Email template \"{outcome.Template!.Name}\" saved.";
-            return Redirect($"/admin/alerts/templates/{outcome.Template.Id}");
+            TempData["Flash"] = $"Email template \"{result.Value!.Name}\" saved.";
+            return Redirect($"/admin/alerts/templates/{result.Value.Id}");
         }
-        foreach (var e in outcome.Errors) ModelState.AddModelError(e.Field, e.Message);
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+        result.ShowOn(this);
         return View("EditTemplate", await TemplatePageAsync(id, input, ct));
     }
 

@@ -1,6 +1,7 @@
 using FluentValidation;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Alerts;
@@ -48,18 +49,15 @@ public sealed class AlertRuleInputValidator : AbstractValidator<AlertRuleInput>
 /// <summary>Creates and edits alert rules (Administrators only).</summary>
 public sealed class EditAlertRule(LicenseManagerDbContext db, IValidator<AlertRuleInput> validator)
 {
-    public sealed record Outcome(IReadOnlyList<RuleViolation> Errors, AlertRule? Rule)
-    {
-        public bool Succeeded => Errors.Count == 0;
-    }
+    public const string NotFoundCode = "alert_rule_not_found";
 
-    public async Task<Outcome> SaveAsync(long? ruleKey, AlertRuleInput input, CancellationToken ct)
+    /// <param name="ruleKey">Null to create a rule.</param>
+    public async Task<CommandResult<AlertRule>> SaveAsync(long? ruleKey, AlertRuleInput input, CancellationToken ct)
     {
-        var rule = ruleKey is { } key
-            ? await db.AlertRules.Include(r => r.Recipients).FirstOrDefaultAsync(r => r.Id == key, ct) ?? throw new KeyNotFoundException($"Alert rule {key} not found.")
-            : null;
-        var errors = (await validator.ValidateAsync(input, ct)).Errors
-            .Select(e => new RuleViolation(e.PropertyName.Split('[')[0], "invalid_" + e.PropertyName.ToLowerInvariant(), e.ErrorMessage)).ToList();
+        AlertRule? rule = null;
+        if (ruleKey is { } key && (rule = await db.AlertRules.Include(r => r.Recipients).FirstOrDefaultAsync(r => r.Id == key, ct)) is null)
+            return CommandResult<AlertRule>.NotFound(NotFoundCode, $"There is no alert rule {key}.");
+        var errors = CommandResult.From(await validator.ValidateAsync(input, ct)).ToList();
         if (input.TemplateKey is { } template && !await db.EmailTemplates.AnyAsync(t => t.Id == template, ct))
             errors.Add(new("TemplateKey", "unknown_template", "That template no longer exists: choose another."));
         if (input.PackageKey is { } package && !await db.Packages.AnyAsync(p => p.Id == package, ct))
@@ -68,7 +66,7 @@ public sealed class EditAlertRule(LicenseManagerDbContext db, IValidator<AlertRu
         var known = await db.Users.Where(u => userIds.Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
         if (known.Count != userIds.Count)
             errors.Add(new("Recipients", "unknown_user", "A chosen user no longer exists: choose the recipients again."));
-        if (errors.Count > 0) return new(errors, rule);
+        if (errors.Count > 0) return CommandResult<AlertRule>.Invalid(errors);
 
         if (rule is null) db.AlertRules.Add(rule = new AlertRule());
         rule.Name = input.Name!.Trim();
@@ -83,6 +81,6 @@ public sealed class EditAlertRule(LicenseManagerDbContext db, IValidator<AlertRu
         foreach (var id in userIds.Where(id => rule.Recipients.All(r => r.UserId != id)))
             rule.Recipients.Add(new AlertRuleRecipient { UserId = id });
         await db.SaveChangesAsync(ct);
-        return new([], rule);
+        return CommandResult<AlertRule>.Success(rule);
     }
 }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Alerts;
@@ -32,23 +33,31 @@ public sealed class EmailTemplateInputValidator : AbstractValidator<EmailTemplat
 /// <summary>Creates and edits email templates.</summary>
 public sealed class EditEmailTemplate(LicenseManagerDbContext db, IValidator<EmailTemplateInput> validator)
 {
-    public sealed record Outcome(IReadOnlyList<RuleViolation> Errors, EmailTemplate? Template)
+    public const string NotFoundCode = "email_template_not_found";
+
+    /// <summary>A preview saves nothing: the template must exist (when named), and the placeholders' problems show at their fields.</summary>
+    public async Task<CommandResult> CheckPreviewAsync(long? templateKey, EmailTemplateInput input, CancellationToken ct)
     {
-        public bool Succeeded => Errors.Count == 0;
+        if (templateKey is { } key && !await db.EmailTemplates.AnyAsync(t => t.Id == key, ct))
+            return CommandResult.NotFound(NotFoundCode, $"There is no email template {key}.");
+        var problems = new[] { (nameof(input.Subject), input.Subject), (nameof(input.Body), input.Body) }
+            .SelectMany(f => Placeholders.Problems(f.Item2).Select(p => new RuleViolation(f.Item1, "invalid_placeholder", p))).ToList();
+        return problems.Count > 0 ? CommandResult.Invalid(problems) : CommandResult.Ok;
     }
 
     /// <param name="templateKey">Null to create a template.</param>
-    public async Task<Outcome> SaveAsync(long? templateKey, EmailTemplateInput input, CancellationToken ct)
+    public async Task<CommandResult<EmailTemplate>> SaveAsync(long? templateKey, EmailTemplateInput input, CancellationToken ct)
     {
-        var template = templateKey is { } key ? await db.EmailTemplates.FirstOrDefaultAsync(t => t.Id == key, ct) ?? throw new KeyNotFoundException($"Template {key} not found.") : null;
-        var result = await validator.ValidateAsync(input, ct);
-        if (!result.IsValid)
-            return new([.. result.Errors.Select(e => new RuleViolation(e.PropertyName, "invalid_" + e.PropertyName.ToLowerInvariant(), e.ErrorMessage))], template);
+        EmailTemplate? template = null;
+        if (templateKey is { } key && (template = await db.EmailTemplates.FirstOrDefaultAsync(t => t.Id == key, ct)) is null)
+            return CommandResult<EmailTemplate>.NotFound(NotFoundCode, $"There is no email template {key}.");
+        var shape = await validator.ValidateAsync(input, ct);
+        if (!shape.IsValid) return CommandResult<EmailTemplate>.Invalid(CommandResult.From(shape));
         if (template is null) db.EmailTemplates.Add(template = new EmailTemplate());
         template.Name = input.Name!.Trim();
         template.Subject = input.Subject!.Trim();
         template.Body = input.Body!.ReplaceLineEndings("\n");
         await db.SaveChangesAsync(ct);
-        return new([], template);
+        return CommandResult<EmailTemplate>.Success(template);
     }
 }

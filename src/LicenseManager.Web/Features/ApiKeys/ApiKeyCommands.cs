@@ -1,6 +1,7 @@
 using LicenseManager.Core.Data;
 using LicenseManager.Web.Features.Tokens;
 using Microsoft.EntityFrameworkCore;
+using LicenseManager.Web.Infrastructure.Results;
 
 namespace LicenseManager.Web.Features.ApiKeys;
 
@@ -44,12 +45,13 @@ public static class ApiKeyCommands
         await PrepareAsync(services, ct);
         var scopes = Core.Domain.ApiKey.Split(line.Get("scopes"));
         var packages = Core.Domain.ApiKey.Split(line.Get("packages"));
-        var (problems, created) = await services.GetRequiredService<ApiKeyStore>().CreateAsync(line.Get("name"), scopes, packages, ct);
-        if (created is null)
+        var result = await services.GetRequiredService<ApiKeyStore>().CreateAsync(line.Get("name"), scopes, packages, ct);
+        if (!result.Succeeded)
         {
-            foreach (var p in problems) await errors.WriteLineAsync($"--{p.Field.ToLowerInvariant()}: {p.Message}");
+            foreach (var p in result.Violations) await errors.WriteLineAsync($"--{p.Field.ToLowerInvariant()}: {p.Message}");
             return 1;
         }
+        var created = result.Value!;
         await errors.WriteLineAsync($"Created API key '{created.Key.Name}' (id {created.Key.Id}, scopes {created.Key.Scopes}{(created.Key.PackageIds is { } ids ? ", packages " + ids : "")}). It is shown only now:");
         await output.WriteLineAsync(created.Secret);
         return 0;
@@ -73,9 +75,9 @@ public static class ApiKeyCommands
             return 1;
         }
         await PrepareAsync(services, ct);
-        if (!await services.GetRequiredService<ApiKeyStore>().RevokeAsync(id, ct))
+        if (await services.GetRequiredService<ApiKeyStore>().RevokeAsync(id, ct) is { Succeeded: false } refused)
         {
-            await errors.WriteLineAsync($"No API key has id {id}.");
+            await errors.WriteLineAsync(refused.Violations[0].Message);
             return 1;
         }
         await output.WriteLineAsync($"API key {id} revoked.");

@@ -6,6 +6,7 @@ using LicenseManager.Web.Infrastructure.Api;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using LicenseManager.Web.Infrastructure.Results;
 
 namespace LicenseManager.Web.Features.ApiKeys;
 
@@ -38,8 +39,8 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IOptions<LicensingA
         return errors;
     }
 
-    /// <summary>Creates a key. Package ids must name existing packages; the caller has validated name and scopes.</summary>
-    public async Task<(IReadOnlyList<RuleViolation> Errors, Created? Created)> CreateAsync(string? name, IReadOnlyCollection<string> scopeNames,
+    /// <summary>Creates a key (the value: the key and its secret, shown once), or says why not: name, scopes, packages.</summary>
+    public async Task<CommandResult<Created>> CreateAsync(string? name, IReadOnlyCollection<string> scopeNames,
         IReadOnlyCollection<string> packageIds, CancellationToken ct)
     {
         var errors = Validate(name, scopeNames).ToList();
@@ -56,7 +57,7 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IOptions<LicensingA
             if (packageIds.FirstOrDefault(p => !known.Contains(p)) is { } missing)
                 errors.Add(new("Packages", "package_unknown", $"No package has the id '{missing}'. Use 18-character package ids, separated by commas."));
         }
-        if (errors.Count > 0) return (errors, null);
+        if (errors.Count > 0) return CommandResult<Created>.Invalid(errors);
 
         var prefix = KeyStart + RandomText(PrefixRandomLength);
         var secret = prefix + "_" + RandomText(43);
@@ -72,15 +73,18 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IOptions<LicensingA
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
-        return ([], new Created(key, secret));
+        return CommandResult<Created>.Success(new Created(key, secret));
     }
 
-    public async Task<bool> RevokeAsync(long id, CancellationToken ct)
+    public const string NotFoundCode = "api_key_not_found";
+
+    /// <summary>Revokes a key (again: nothing changes); not found when no key has the id.</summary>
+    public async Task<CommandResult> RevokeAsync(long id, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, ct);
-        if (key is null) return false;
+        if (key is null) return CommandResult.NotFound(NotFoundCode, $"No API key has id {id}.");
         if (key.RevokedAt is null)
         {
             key.RevokedAt = time.GetUtcNow().UtcDateTime;
@@ -88,7 +92,7 @@ public sealed class ApiKeyStore(IServiceScopeFactory scopes, IOptions<LicensingA
             await db.SaveChangesAsync(ct);
         }
         _cache.Remove(key.Prefix); // this node at once; other nodes within KeyCacheSeconds
-        return true;
+        return CommandResult.Ok;
     }
 
     /// <summary>The key for a presented secret, or null when it is unknown, malformed, revoked or doesn't match.</summary>

@@ -3,6 +3,7 @@ using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Tokens;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Infrastructure.Api;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -30,21 +31,20 @@ public sealed class ApiKeysController(LicenseManagerDbContext db, ApiKeyStore ke
     [HttpPost("")]
     public async Task<IActionResult> Create(NewKeyInput input, CancellationToken ct)
     {
-        ModelState.Clear(); // the key store's rules decide, with their own messages
-        var (errors, created) = await keys.CreateAsync(input.Name, input.Scopes ?? [], ApiKey.Split(input.Packages), ct);
-        if (created is null)
+        var result = await keys.CreateAsync(input.Name, input.Scopes ?? [], ApiKey.Split(input.Packages), ct);
+        if (!result.Succeeded)
         {
-            foreach (var e in errors) ModelState.AddModelError(e.Field, e.Message);
-            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            result.ShowOn(this);
             return View("Index", await LoadAsync(input, ct));
         }
+        var created = result.Value!;
         return View("Index", await LoadAsync(new NewKeyInput(), ct) with { CreatedSecret = created.Secret, CreatedName = created.Key.Name });
     }
 
     [HttpPost("{id:long}/revoke")]
     public async Task<IActionResult> Revoke(long id, CancellationToken ct)
     {
-        if (!await keys.RevokeAsync(id, ct)) return NotFound();
+        if ((await keys.RevokeAsync(id, ct)).Status == CommandStatus.NotFound) return NotFound();
         TempData["Flash"] = $"API key {id} revoked: requests with it are refused (on other servers within {HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LicensingApiOptions>>().Value.KeyCacheSeconds} seconds).";
         return Redirect("/admin/api-keys");
     }

@@ -3,7 +3,7 @@ using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using LeadsController = LicenseManager.Web.Features.Leads.LeadsController;
+using LeadList = LicenseManager.Web.Features.Leads.LeadList;
 using LicenseFilter = LicenseManager.Web.Features.Licenses.LicenseFilter;
 
 namespace LicenseManager.Web.Features.Dashboard;
@@ -196,7 +196,7 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
     /// <summary>Leads from package installations per owner (GROUP BY owner): created this week, and not converted.</summary>
     private async Task<IReadOnlyList<OwnerLeads>> LeadsByOwnerAsync(DashboardScope scope, DateOnly weekStart, CancellationToken ct)
     {
-        var leads = LeadsController.FromInstalls(db, scope.PackageKey);
+        var leads = LeadList.FromInstalls(db, scope.PackageKey);
         var since = weekStart.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var created = await leads.Where(l => l.CreatedAt >= since).GroupBy(l => l.OwnerId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
         var open = await leads.Where(l => !l.IsConverted).GroupBy(l => l.OwnerId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);

@@ -1,5 +1,6 @@
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Leads;
@@ -9,6 +10,7 @@ public sealed class LeadConversion(LicenseManagerDbContext db, TimeProvider time
 {
     public static class Codes
     {
+        public const string LeadMissing = "lead_not_found";
         public const string AlreadyConverted = "lead_already_converted";
         public const string AccountMissing = "account_not_found";
         public const string AccountNameRequired = "account_name_required";
@@ -40,31 +42,31 @@ public sealed class LeadConversion(LicenseManagerDbContext db, TimeProvider time
     }
 
     /// <param name="existingAccountKey">Attach to this account; null creates a new account named <paramref name="newAccountName"/>.</param>
-    public async Task<(IReadOnlyList<RuleViolation> Errors, Contact? Contact)> ConvertAsync(long leadKey, long? existingAccountKey, string? newAccountName, CancellationToken ct)
+    /// <returns>The new contact (with its account), or why not.</returns>
+    public async Task<CommandResult<Contact>> ConvertAsync(long leadKey, long? existingAccountKey, string? newAccountName, CancellationToken ct)
     {
-        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadKey, ct)
-                   ?? throw new KeyNotFoundException($"Lead {leadKey} not found.");
-        if (lead.IsConverted)
-            return ([new RuleViolation("", Codes.AlreadyConverted, "This lead has already been converted.")], null);
+        var lead = await db.Leads.FirstOrDefaultAsync(l => l.Id == leadKey, ct);
+        if (lead is null) return CommandResult<Contact>.NotFound(Codes.LeadMissing, $"There is no lead {leadKey}.");
+        if (lead.IsConverted) return CommandResult<Contact>.Invalid("", Codes.AlreadyConverted, "This lead has already been converted.");
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Claim the lead: of two people converting it at once, the second finds it converted, not a second account.
         var claimed = await db.Leads.Where(l => l.Id == leadKey && !l.IsConverted)
             .ExecuteUpdateAsync(s => s.SetProperty(l => l.IsConverted, true), ct);
         if (claimed == 0)
-            return ([new RuleViolation("", Codes.AlreadyConverted, "This lead has just been converted by someone else.")], null);
+            return CommandResult<Contact>.Invalid("", Codes.AlreadyConverted, "This lead has just been converted by someone else.");
 
         Account? account;
         if (existingAccountKey is { } key)
         {
             account = await db.Accounts.FirstOrDefaultAsync(a => a.Id == key, ct);
-            if (account is null) return ([new RuleViolation("AccountKey", Codes.AccountMissing, "The chosen account no longer exists.")], null);
+            if (account is null) return CommandResult<Contact>.Invalid("AccountKey", Codes.AccountMissing, "The chosen account no longer exists.");
         }
         else
         {
             var name = (newAccountName ?? "").Trim();
             if (name.Length is 0 or > 255)
-                return ([new RuleViolation("NewAccountName", Codes.AccountNameRequired, "Enter the new account's name (up to 255 characters).")], null);
+                return CommandResult<Contact>.Invalid("NewAccountName", Codes.AccountNameRequired, "Enter the new account's name (up to 255 characters).");
             account = new Account { Name = name, Phone = lead.Phone, State = lead.State, Country = lead.Country };
             db.Accounts.Add(account);
         }
@@ -92,10 +94,10 @@ public sealed class LeadConversion(LicenseManagerDbContext db, TimeProvider time
         }
         catch (DbUpdateConcurrencyException)
         {
-            return ([new RuleViolation("", "concurrency_conflict", "One of this lead's licenses changed while converting. Nothing was saved: try again.")], null);
+            return CommandResult<Contact>.Conflict("concurrency_conflict", "One of this lead's licenses changed while converting. Nothing was saved: try again.", null);
         }
         await tx.CommitAsync(ct);
-        return ([], contact);
+        return CommandResult<Contact>.Success(contact);
     }
 
     internal static string? EmailDomain(string? email)

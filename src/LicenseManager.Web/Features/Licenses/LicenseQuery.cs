@@ -87,17 +87,4 @@ public sealed record LicenseFilter
         return licenses;
     }
 
-    public static readonly IReadOnlyList<SortColumn<License>> Columns =
-    [
-        SortColumn.For<License, long>("name", "License", l => l.Id),
-        SortColumn.For<License, long>("package", "Package", l => l.PackageKey),
-        SortColumn.For<License, string>("org", "Org", l => l.OrgName),
-        SortColumn.For<License, string>("orgId", "Subscriber Org ID", l => l.SubscriberOrgId),
-        SortColumn.For<License, LicenseStatus>("status", "Status", l => l.Status),
-        SortColumn.For<License, int?>("seats", "Licensed Seats", l => l.Seats),
-        SortColumn.For<License, int?>("used", "Used Licenses", l => l.ReportedUsedLicenses),
-        SortColumn.For<License, DateOnly?>("expiration", "Expiration Date", l => l.ExpirationDate),
-        SortColumn.For<License, DateTime>("installed", "Install Date", l => l.InstallDate),
-        SortColumn.For<License, long>("version", "Package Version", l => l.PackageVersionKey),
-    ];
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
+using LicenseManager.Web.Infrastructure.Results;
 
 namespace LicenseManager.Web.Features.Licenses;
 
@@ -53,15 +54,14 @@ public sealed class LicensesApiController(LicenseManagerDbContext db, ModifyLice
         if (limit is < 1 or > MaxPageSize)
             return ApiProblem.Result(400, "validation_failed", "The request has invalid values.", null,
                 new Dictionary<string, string[]> { ["limit"] = [$"limit must be from 1 to {MaxPageSize}."] });
+        _ = after; // declared for the API's description; the list pipeline reads it (strictly) with the filters
         var request = new ListRequest(Request.Query);
-        var (column, desc) = request.Sort(LicenseFilter.Columns, "name", true);
-        after = request.After(column);
-        var filter = LicenseFilter.From(request);
+        var list = ListPipeline.Read(LicenseList.Definition, request, db.Licenses.AsNoTracking().Include(l => l.Package), db, paged: true);
         if (!request.IsValid) return request.Problem();
-        var query = filter.Apply(db.Licenses.AsNoTracking().Include(l => l.Package));
+        var query = list.Rows;
         var allowed = User.AllowedPackages();
         if (allowed.Count > 0) query = query.Where(l => allowed.Contains(l.Package.PackageId));
-        var page = await Keyset.PageAsync(query, column, desc, after, limit ?? DefaultPageSize, ct);
+        var page = await (list with { Rows = query }).PageAsync(limit ?? DefaultPageSize, ct);
         return Ok(new LicensePage([.. page.Rows.Select(Resource)], page.NextCursor));
     }
 
@@ -110,19 +110,20 @@ public sealed class LicensesApiController(LicenseManagerDbContext db, ModifyLice
             Status = body.Status, SiteLicense = body.SiteLicense, Seats = body.Seats,
             DoesNotExpire = body.DoesNotExpire, ExpirationDate = body.ExpirationDate, Version = version,
         };
-        var outcome = await modify.ExecuteAsync(name, input, ct);
-        if (outcome.Conflict)
+        var result = await modify.ExecuteAsync(name, input, ct);
+        if (result.Status == CommandStatus.Conflict)
         {
-            Response.Headers.ETag = IfMatch.ETag(outcome.License!.Version);
-            return ApiProblem.Result(412, ModifyLicense.ConcurrencyCode, "The license changed since you read it.",
-                "Someone else changed this license since you read it: read it again (new ETag) and repeat the change if it still applies.");
+            Response.Headers.ETag = IfMatch.ETag(result.Value!.Version);
+            return result.ToProblem("The license changed since you read it.",
+                detail: "Someone else changed this license since you read it: read it again (new ETag) and repeat the change if it still applies.");
         }
-        if (!outcome.Succeeded) return ApiInput.Violations(422, outcome.Errors);
+        if (result.Status == CommandStatus.NotFound) return LicenseNotFound(name);
+        if (!result.Succeeded) return result.ToProblem();
 
         db.ChangeTracker.Clear();
         var saved = await db.Licenses.AsNoTracking().Include(l => l.Package).FirstAsync(l => l.Id == name, ct);
         Response.Headers.ETag = IfMatch.ETag(saved.Version);
-        if (outcome.Warnings.Count > 0) Response.Headers.Append("Warning", $"199 - \"{string.Join(" ", outcome.Warnings)}\"");
+        if (result.Warnings.Count > 0) Response.Headers.Append("Warning", $"199 - \"{string.Join(" ", result.Warnings)}\"");
         return Ok(Resource(saved));
     }
 

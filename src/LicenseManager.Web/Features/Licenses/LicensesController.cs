@@ -1,9 +1,8 @@
-using System.Globalization;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.SavedViews;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Infrastructure.Lists;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -29,53 +28,10 @@ public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense
     }
 
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken ct)
-    {
-        var request = new ListRequest(Request.Query);
-        var (column, desc) = request.Sort(LicenseFilter.Columns, "name", true);
-        var after = request.After(column);
-        var query = LicenseFilter.From(request).Apply(db.Licenses.AsNoTracking());
-        var page = await Keyset.PageAsync(query, column, desc, after, ListState.PageSize, ct);
-        ViewData["Title"] = "Licenses";
-        ViewData["Section"] = "Licenses";
-        // Filters that didn't parse: shown beside their fields, the others applied.
-        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
-        return View(new ListPage<License>("licenses", "Licenses", page.Rows,
-            new ListState("/licenses", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
-            await SavedViewsController.ForAsync(db, User, "licenses", ct))
-        {
-            PackageNames = await db.Packages.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name, ct),
-            PackageChoices = await PackageChoicesAsync(db, ct),
-        });
-    }
-
-    /// <summary>The package filter's choices: Package ID and name.</summary>
-    public static async Task<IReadOnlyList<(string PackageId, string Name)>> PackageChoicesAsync(LicenseManagerDbContext db, CancellationToken ct) =>
-        (await db.Packages.AsNoTracking().OrderBy(p => p.Name).Select(p => new { p.PackageId, p.Name }).ToListAsync(ct)).Select(p => (p.PackageId, p.Name)).ToList();
+    public Task<IActionResult> Index(CancellationToken ct) => ListPipeline.PageAsync(this, LicenseList.Definition, db, ct);
 
     [HttpGet("export")]
-    public async Task Export(CancellationToken ct)
-    {
-        var request = new ListRequest(Request.Query);
-        var (column, desc) = request.Sort(LicenseFilter.Columns, "name", true);
-        var query = LicenseFilter.From(request).Apply(db.Licenses.AsNoTracking());
-        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
-        var packages = await db.Packages.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Name, ct);
-        string[] headers = ["License Name", "Package", "Package Version Number", "Subscriber Org ID", "Org Name", "License Status", "Licensed Seats",
-            "Used Licenses", "Expiration Date", "Install Date", "Org Edition", "Org Status", "Org Expiration Date", "Sandbox", "Instance", "Information Current As Of"];
-        var rows = CsvExport.AllPages(cursor => Keyset.PageAsync(query, column, desc, cursor, 1000, ct));
-        await CsvExport.WriteAsync(Response, "licenses.csv", headers, Rows(rows), ct);
-
-        async IAsyncEnumerable<IReadOnlyList<string?>> Rows(IAsyncEnumerable<License> licenses)
-        {
-            var inv = CultureInfo.InvariantCulture;
-            await foreach (var l in licenses)
-                yield return [l.Id.ToString(inv), packages.GetValueOrDefault(l.PackageKey), l.PackageVersionNumber, l.SubscriberOrgId, l.OrgName, l.Status.ToString(),
-                    Display.Seats(l.Seats), Display.UsedLicenses(l), Display.Expiration(l.ExpirationDate), l.InstallDate.ToString("yyyy-MM-dd", inv),
-                    l.OrgEdition, l.OrgStatus.ToString(), l.OrgExpirationDate?.ToString("yyyy-MM-dd", inv), Display.YesNo(l.IsSandbox), l.Instance,
-                    l.InformationCurrentAsOf?.ToString("yyyy-MM-dd HH:mm:ss'Z'", inv)];
-        }
-    }
+    public Task Export(CancellationToken ct) => ListPipeline.ExportAsync(this, LicenseList.Definition, db, ct);
 
     [HttpGet("{id:long}")]
     public async Task<IActionResult> Details(long id, CancellationToken ct)
@@ -108,23 +64,23 @@ public sealed class LicensesController(LicenseManagerDbContext db, ModifyLicense
     [HttpPost("{id:long}/modify")]
     public async Task<IActionResult> Modify(long id, ModifyLicenseInput input, CancellationToken ct)
     {
-        if (!await db.Licenses.AnyAsync(l => l.Id == id, ct)) return NotFound();
-        ModelState.Clear(); // the rules below decide, with their own messages
-        var outcome = await modify.ExecuteAsync(id, input, ct);
-        if (outcome.Succeeded)
+        var result = await modify.ExecuteAsync(id, input, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        if (result.Succeeded)
         {
-            TempData["Flash"] = $"License {id} saved: {ModifyLicense.Describe(outcome.License!)}.";
-            if (outcome.Warnings.Count > 0) TempData["FlashWarning"] = string.Join(" ", outcome.Warnings);
+            TempData["Flash"] = $"License {id} saved: {ModifyLicense.Describe(result.Value!)}.";
+            if (result.Warnings.Count > 0) TempData["FlashWarning"] = string.Join(" ", result.Warnings);
             return Redirect($"/licenses/{id}");
         }
-        foreach (var error in outcome.Errors) ModelState.AddModelError(error.Field, error.Message);
+        result.ShowOn(this);
         db.ChangeTracker.Clear();
-        var license = (await LoadAsync(id, ct))!;
-        Response.StatusCode = outcome.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity;
+        var license = await LoadAsync(id, ct);
+        if (license is null) return NotFound();
         ViewData["Title"] = $"Modify License {license.Id}";
         ViewData["Section"] = "Licenses";
         // On a conflict the form shows the current values; otherwise the user's input stays for correction.
-        return View(new ModifyPage { License = license, Input = outcome.Conflict ? ModifyLicense.InputFor(license) : input, Conflict = outcome.Conflict });
+        var conflict = result.Status == CommandStatus.Conflict;
+        return View(new ModifyPage { License = license, Input = conflict ? ModifyLicense.InputFor(license) : input, Conflict = conflict });
     }
 
     /// <summary>Guide, "Proxy User Has Deactivated": an administrator deletes the license of an org that no longer exists.</summary>

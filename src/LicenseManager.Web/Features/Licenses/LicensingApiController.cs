@@ -3,6 +3,7 @@ using LicenseManager.Web.Features.ApiKeys;
 using LicenseManager.Web.Features.Tokens;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Infrastructure.Api;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
@@ -85,7 +86,7 @@ public sealed class LicensingApiController(LicenseCheck check) : ControllerBase
             SeatAssignments.Result.Assigned => StatusCode(StatusCodes.Status201Created, Resource(outcome.Seat!)),
             SeatAssignments.Result.AlreadyHeld => Ok(Resource(outcome.Seat!)),
             SeatAssignments.Result.LicenseNotFound => ApiInput.LicenseNotFound(packageId, orgId),
-            SeatAssignments.Result.Refused => ApiInput.Violations(409, [outcome.Violation!]),
+            SeatAssignments.Result.Refused => CommandResultProblems.Violations(409, [outcome.Violation!]),
             _ => Busy(),
         };
     }

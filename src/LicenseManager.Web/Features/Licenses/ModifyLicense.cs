@@ -2,6 +2,7 @@ using System.Globalization;
 using FluentValidation;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace LicenseManager.Web.Features.Licenses;
@@ -47,26 +48,26 @@ public sealed class ModifyLicense(LicenseManagerDbContext db, IValidator<ModifyL
     public const string ConcurrencyCode = "concurrency_conflict";
     public const string ConcurrencyMessage = "Someone else changed this license while you were editing it. The current values are shown below: review them and save again.";
 
-    public sealed record Outcome(IReadOnlyList<RuleViolation> Errors, IReadOnlyList<string> Warnings, License? License, bool Conflict)
-    {
-        public bool Succeeded => Errors.Count == 0;
-    }
+    public const string NotFoundCode = "license_not_found";
 
-    public async Task<Outcome> ExecuteAsync(long licenseKey, ModifyLicenseInput input, CancellationToken ct)
+    /// <summary>
+    /// Saves the change, or says why not: the input's shape (<see cref="ModifyLicenseInputValidator"/>), then the license
+    /// rules, then the version the user saw. Success carries the saved license and its warnings; a conflict carries the
+    /// license as it is now.
+    /// </summary>
+    public async Task<CommandResult<License>> ExecuteAsync(long licenseKey, ModifyLicenseInput input, CancellationToken ct)
     {
-        var license = await db.Licenses.Include(l => l.Package).FirstOrDefaultAsync(l => l.Id == licenseKey, ct)
-                      ?? throw new KeyNotFoundException($"License {licenseKey} not found.");
+        var license = await db.Licenses.Include(l => l.Package).FirstOrDefaultAsync(l => l.Id == licenseKey, ct);
+        if (license is null) return CommandResult<License>.NotFound(NotFoundCode, $"There is no license {licenseKey}.");
 
         var shape = await validator.ValidateAsync(input, ct);
-        if (!shape.IsValid)
-            return new([.. shape.Errors.Select(e => new RuleViolation(e.PropertyName, "invalid_" + e.PropertyName.ToLowerInvariant(), e.ErrorMessage))], [], license, false);
+        if (!shape.IsValid) return CommandResult<License>.Invalid(CommandResult.From(shape));
 
         var change = input.ToChange();
         var errors = LicenseRules.ValidateModification(license, change);
-        if (errors.Count > 0) return new(errors, [], license, false);
+        if (errors.Count > 0) return CommandResult<License>.Invalid(errors);
 
-        if (input.Version != license.Version)
-            return new([new RuleViolation("", ConcurrencyCode, ConcurrencyMessage)], [], license, true);
+        if (input.Version != license.Version) return CommandResult<License>.Conflict(ConcurrencyCode, ConcurrencyMessage, license);
 
         var warnings = LicenseRules.Apply(license, change);
         try
@@ -77,10 +78,10 @@ public sealed class ModifyLicense(LicenseManagerDbContext db, IValidator<ModifyL
         {
             db.ChangeTracker.Clear();
             var current = await db.Licenses.AsNoTracking().FirstAsync(l => l.Id == licenseKey, ct);
-            return new([new RuleViolation("", ConcurrencyCode, ConcurrencyMessage)], [], current, true);
+            return CommandResult<License>.Conflict(ConcurrencyCode, ConcurrencyMessage, current);
         }
         check.Invalidate(license.Package.PackageId, license.SubscriberOrgId);
-        return new([], warnings, license, false);
+        return CommandResult<License>.Success(license, warnings);
     }
 
     public static ModifyLicenseInput InputFor(License license) => new()

@@ -1,20 +1,14 @@
+using FluentValidation;
 using Hangfire;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Installs;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace LicenseManager.Web.Features.Packages;
-
-/// <summary>The outcome of a package command: done, or refused with reasons tied to fields.</summary>
-public sealed record CommandResult(IReadOnlyList<RuleViolation> Errors)
-{
-    public static readonly CommandResult Ok = new([]);
-    public static CommandResult Fail(string field, string code, string message) => new([new RuleViolation(field, code, message)]);
-    public bool Succeeded => Errors.Count == 0;
-}
 
 /// <summary>What License Managers and Administrators do to a package: associate it, set defaults and lead manager, retry, refresh.</summary>
 public sealed class PackageCommands(
@@ -23,6 +17,7 @@ public sealed class PackageCommands(
     InstallEventSignal signal,
     IBackgroundJobClient jobs,
     IOptions<RefreshOptions> refreshOptions,
+    IValidator<PackageAssociationInput> associationValidator,
     TimeProvider time)
 {
     public static class Codes
@@ -33,15 +28,21 @@ public sealed class PackageCommands(
         public const string RefreshTooSoon = "refresh_too_soon";
     }
 
+    /// <summary>The association as the page's form or the API sent it: its shape first, then the license rules.</summary>
+    public async Task<CommandResult> SetAssociationAsync(long packageKey, PackageAssociationInput input, int? expectedVersion, CancellationToken ct)
+    {
+        var shape = await associationValidator.ValidateAsync(input, ct);
+        return shape.IsValid ? await SetAssociationAsync(packageKey, input.ToDefaults(), expectedVersion, ct) : CommandResult.Invalid(CommandResult.From(shape));
+    }
+
     /// <summary>Associates the package (or changes its defaults) and releases installs that waited for the association.</summary>
     public async Task<CommandResult> SetAssociationAsync(long packageKey, LicenseDefaults defaults, int? expectedVersion, CancellationToken ct)
     {
         var errors = LicenseRules.ValidateDefaults(defaults);
-        if (errors.Count > 0) return new CommandResult(errors);
+        if (errors.Count > 0) return CommandResult.Invalid(errors);
         var package = await db.Packages.FirstOrDefaultAsync(p => p.Id == packageKey, ct);
-        if (package is null) return CommandResult.Fail("", Codes.NotFound, "Package not found.");
-        if (expectedVersion is { } v && v != package.Version)
-            return CommandResult.Fail("", Codes.StaleVersion, "Someone else changed this package since you opened it. Review the current values and save again.");
+        if (package is null) return PackageNotFound;
+        if (expectedVersion is { } v && v != package.Version) return ChangedSinceOpened;
 
         var wasAssociated = package.IsAssociated;
         package.Defaults = defaults;
@@ -59,7 +60,10 @@ public sealed class PackageCommands(
     }
 
     private static readonly CommandResult StaleResult =
-        CommandResult.Fail("", Codes.StaleVersion, "Someone else changed this package at the same time. Review the current values and save again.");
+        CommandResult.Conflict(Codes.StaleVersion, "Someone else changed this package at the same time. Review the current values and save again.");
+    private static readonly CommandResult ChangedSinceOpened =
+        CommandResult.Conflict(Codes.StaleVersion, "Someone else changed this package since you opened it. Review the current values and save again.");
+    private static readonly CommandResult PackageNotFound = CommandResult.NotFound(Codes.NotFound, "Package not found.");
 
     /// <summary>Saves, or reports false when the package's version moved under us (the concurrency token).</summary>
     private async Task<bool> TrySaveAsync(CancellationToken ct)
@@ -87,29 +91,29 @@ public sealed class PackageCommands(
     public async Task<CommandResult> ChangeLeadManagerAsync(long packageKey, string? userId, int? expectedVersion, CancellationToken ct)
     {
         var package = await db.Packages.FirstOrDefaultAsync(p => p.Id == packageKey, ct);
-        if (package is null) return CommandResult.Fail("", Codes.NotFound, "Package not found.");
-        if (expectedVersion is { } v && v != package.Version)
-            return CommandResult.Fail("", Codes.StaleVersion, "Someone else changed this package since you opened it. Review the current values and save again.");
+        if (package is null) return PackageNotFound;
+        if (expectedVersion is { } v && v != package.Version) return ChangedSinceOpened;
         if (!string.IsNullOrEmpty(userId))
         {
             // A malformed id names no user (and a NUL would fail on PostgreSQL before it could say so).
             var user = Ids.IsUserId(userId) ? await users.FindByIdAsync(userId) : null;
             if (user is null || !user.IsActive)
-                return CommandResult.Fail("LeadManagerId", Codes.LeadManagerInvalid, "Choose an active user: inactive users can't own leads.");
+                return CommandResult.Invalid("LeadManagerId", Codes.LeadManagerInvalid, "Choose an active user: inactive users can't own leads.");
             var roles = await users.GetRolesAsync(user);
             if (!roles.Any(Roles.CanReadLicenses.Contains))
-                return CommandResult.Fail("LeadManagerId", Codes.LeadManagerInvalid, "Choose a user who can read licenses (a user with at least one LMA role).");
+                return CommandResult.Invalid("LeadManagerId", Codes.LeadManagerInvalid, "Choose a user who can read licenses (a user with at least one LMA role).");
         }
         package.LeadManagerId = string.IsNullOrEmpty(userId) ? null : userId;
         return await TrySaveAsync(ct) ? CommandResult.Ok : StaleResult;
     }
 
-    /// <summary>The troubleshooting page's Retry: every held install of the package goes back to the processor.</summary>
-    public async Task<int> RetryHeldAsync(long packageKey, CancellationToken ct)
+    /// <summary>The troubleshooting page's Retry: every held install of the package goes back to the processor. The value: how many.</summary>
+    public async Task<CommandResult<int>> RetryHeldAsync(long packageKey, CancellationToken ct)
     {
+        if (!await db.Packages.AnyAsync(p => p.Id == packageKey, ct)) return CommandResult<int>.NotFound(Codes.NotFound, "Package not found.");
         var released = await db.ReleaseHeldAsync(packageKey, ct);
         signal.Nudge();
-        return released;
+        return CommandResult<int>.Success(released);
     }
 
     /// <summary>When the next manual refresh is allowed; null when now.</summary>
@@ -120,17 +124,16 @@ public sealed class PackageCommands(
         return next > time.GetUtcNow().UtcDateTime ? next : null;
     }
 
-    /// <summary>Queues Refresh Licenses. Manual requests respect the minimum interval; the weekly job does not ask.</summary>
-    public async Task<(CommandResult Result, long? RefreshId)> RequestRefreshAsync(long packageKey, bool manual, CancellationToken ct)
+    /// <summary>Queues Refresh Licenses (the value: the refresh's id). Manual requests respect the minimum interval; the weekly job does not ask.</summary>
+    public async Task<CommandResult<long>> RequestRefreshAsync(long packageKey, bool manual, CancellationToken ct)
     {
         var package = await db.Packages.FirstOrDefaultAsync(p => p.Id == packageKey, ct);
-        if (package is null) return (CommandResult.Fail("", Codes.NotFound, "Package not found."), null);
+        if (package is null) return CommandResult<long>.NotFound(Codes.NotFound, "Package not found.");
         if (manual && NextRefreshAvailableAt(package) is { } next)
-            return (CommandResult.Fail("", Codes.RefreshTooSoon,
-                $"Licenses for this package were refreshed at {package.LastLicenseRefreshAt:yyyy-MM-dd HH:mm} UTC; the next refresh is available at {next:yyyy-MM-dd HH:mm} UTC."), null);
+            return CommandResult<long>.Invalid("", Codes.RefreshTooSoon,
+                $"Licenses for this package were refreshed at {package.LastLicenseRefreshAt:yyyy-MM-dd HH:mm} UTC; the next refresh is available at {next:yyyy-MM-dd HH:mm} UTC.");
         var running = await db.LicenseRefreshes.AnyAsync(r => r.PackageKey == packageKey && (r.State == RefreshState.Queued || r.State == RefreshState.Running), ct);
-        if (running)
-            return (CommandResult.Fail("", Codes.RefreshTooSoon, "A refresh of this package is already queued or running."), null);
+        if (running) return CommandResult<long>.Invalid("", Codes.RefreshTooSoon, "A refresh of this package is already queued or running.");
 
         var refresh = new LicenseRefresh
         {
@@ -142,9 +145,8 @@ public sealed class PackageCommands(
         db.LicenseRefreshes.Add(refresh);
         // Claim the weekly slot now so a second click or another node can't queue a second refresh.
         package.LastLicenseRefreshAt = refresh.RequestedAt;
-        if (!await TrySaveAsync(ct))
-            return (CommandResult.Fail("", Codes.RefreshTooSoon, "A refresh of this package was just requested by someone else."), null);
+        if (!await TrySaveAsync(ct)) return CommandResult<long>.Invalid("", Codes.RefreshTooSoon, "A refresh of this package was just requested by someone else.");
         jobs.Enqueue<RefreshLicensesJob>(j => j.RunAsync(refresh.Id, CancellationToken.None));
-        return (CommandResult.Ok, refresh.Id);
+        return CommandResult<long>.Success(refresh.Id);
     }
 }

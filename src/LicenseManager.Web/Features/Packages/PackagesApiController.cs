@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
+using LicenseManager.Web.Infrastructure.Results;
 
 namespace LicenseManager.Web.Features.Packages;
 
@@ -74,13 +75,16 @@ public sealed class PackagesApiController(LicenseManagerDbContext db, PackageCom
     public async Task<IActionResult> SetAssociation(string packageId, AssociationRequest body, CancellationToken ct)
     {
         if (FindPackageProblem(packageId) is { } problem) return problem;
-        if (!Enum.TryParse<LicenseStatus>(body.Status, ignoreCase: false, out var status) || int.TryParse(body.Status, out _))
-            return ApiInput.Violations(422, [LicenseRules.StartingStatusViolation()]);
         var key = await db.Packages.Where(p => p.PackageId == packageId).Select(p => (long?)p.Id).FirstOrDefaultAsync(ct);
         if (key is null) return PackageNotFound(packageId);
         var (expected, refused) = await PackageIfMatchAsync(key.Value, ct);
         if (refused is not null) return refused;
-        var result = await packages.SetAssociationAsync(key.Value, new LicenseDefaults(status, body.Seats, body.LengthDays), expected, ct);
+        // The page's form and this body share one input and validator; the API's nulls are the form's checkboxes.
+        var input = new PackageAssociationInput
+        {
+            Status = body.Status, SiteLicense = body.Seats is null, Seats = body.Seats, DoesNotExpire = body.LengthDays is null, LengthDays = body.LengthDays,
+        };
+        var result = await packages.SetAssociationAsync(key.Value, input, expected, ct);
         return await PackageOutcomeAsync(packageId, result, ct);
     }
 
@@ -110,10 +114,8 @@ public sealed class PackagesApiController(LicenseManagerDbContext db, PackageCom
 
     private async Task<IActionResult> PackageOutcomeAsync(string packageId, CommandResult result, CancellationToken ct)
     {
-        if (result.Errors.FirstOrDefault(e => e.Code == PackageCommands.Codes.StaleVersion) is { } stale)
-            return ApiProblem.Result(412, stale.Code, "The package changed since you read it.", stale.Message);
-        if (result.Errors.Any(e => e.Code == PackageCommands.Codes.NotFound)) return PackageNotFound(packageId);
-        if (!result.Succeeded) return ApiInput.Violations(422, result.Errors);
+        if (result.Status == CommandStatus.NotFound) return PackageNotFound(packageId);
+        if (!result.Succeeded) return result.ToProblem("The package changed since you read it.");
         db.ChangeTracker.Clear();
         var package = await db.Packages.AsNoTracking().FirstAsync(p => p.PackageId == packageId, ct);
         Response.Headers.ETag = IfMatch.ETag(package.Version);

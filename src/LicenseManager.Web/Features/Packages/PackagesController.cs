@@ -1,9 +1,9 @@
 using LicenseManager.Web.Features.Installs;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
-using LicenseManager.Web.Features.SavedViews;
 using LicenseManager.Web.Infrastructure;
 using LicenseManager.Web.Infrastructure.Lists;
+using LicenseManager.Web.Infrastructure.Results;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -14,24 +14,6 @@ namespace LicenseManager.Web.Features.Packages;
 [Route("packages")]
 public sealed class PackagesController(LicenseManagerDbContext db, PackageCommands commands) : Controller
 {
-    public static readonly IReadOnlyList<SortColumn<Package>> Columns =
-    [
-        SortColumn.For<Package, string>("name", "Package Name", p => p.Name),
-        SortColumn.For<Package, string>("packageId", "Package ID", p => p.PackageId),
-        SortColumn.For<Package, string?>("latest", "Latest Version", p => p.LatestVersion),
-        SortColumn.For<Package, DateOnly?>("released", "Release Date", p => p.ReleaseDate),
-    ];
-
-    public sealed class AssociationInput
-    {
-        public string? Status { get; set; }
-        public bool SiteLicense { get; set; }
-        public int? Seats { get; set; }
-        public bool DoesNotExpire { get; set; }
-        public int? LengthDays { get; set; }
-        public int Version { get; set; }
-    }
-
     public sealed record PackagePage(
         Package Package,
         IReadOnlyList<PackageVersion> Versions,
@@ -41,7 +23,7 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
         DateTime? NextRefreshAt,
         LicenseRefresh? LastRefresh,
         IReadOnlyList<ApplicationUser> EligibleLeadManagers,
-        AssociationInput Association);
+        PackageAssociationInput Association);
 
     public sealed record TroubleshootingPage(
         Package Package,
@@ -52,45 +34,11 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
         IReadOnlyList<LicenseRefresh> Refreshes,
         DateTime? NextRefreshAt);
 
-    private static IQueryable<Package> Filter(IQueryable<Package> packages, ListRequest r)
-    {
-        if (r.Text("q") is { } q) packages = packages.Where(p => p.Name.StartsWith(q) || p.PackageId == q);
-        if (r.Bool("associated") is { } associated) packages = packages.Where(p => p.IsAssociated == associated);
-        return packages;
-    }
-
     [HttpGet("")]
-    public async Task<IActionResult> Index(CancellationToken ct)
-    {
-        var request = new ListRequest(Request.Query);
-        var (column, desc) = request.Sort(Columns, "name", false);
-        var after = request.After(column);
-        var page = await Keyset.PageAsync(Filter(db.Packages.AsNoTracking(), request), column, desc, after, ListState.PageSize, ct);
-        ViewData["Title"] = "Packages";
-        ViewData["Section"] = "Packages";
-        if (!request.IsValid) Response.StatusCode = StatusCodes.Status400BadRequest;
-        return View(new ListPage<Package>("packages", "Packages", page.Rows,
-            new ListState("/packages", Request.Query, column.Name, desc, page.NextCursor, after is null) { Errors = request.Errors },
-            await SavedViewsController.ForAsync(db, User, "packages", ct)));
-    }
+    public Task<IActionResult> Index(CancellationToken ct) => ListPipeline.PageAsync(this, PackageList.Definition, db, ct);
 
     [HttpGet("export")]
-    public async Task Export(CancellationToken ct)
-    {
-        var request = new ListRequest(Request.Query);
-        var (column, desc) = request.Sort(Columns, "name", false);
-        var query = Filter(db.Packages.AsNoTracking(), request);
-        if (!await ListExport.FiltersReadAsync(request, Response, ct)) return;
-        var rows = CsvExport.AllPages(c => Keyset.PageAsync(query, column, desc, c, 1000, ct));
-        await CsvExport.WriteAsync(Response, "packages.csv",
-            ["Package Name", "Package ID", "Developer Name", "Developer Org ID", "Latest Version", "Release Date", "Associated"],
-            Map(rows), ct);
-        static async IAsyncEnumerable<IReadOnlyList<string?>> Map(IAsyncEnumerable<Package> packages)
-        {
-            await foreach (var p in packages)
-                yield return [p.Name, p.PackageId, p.DeveloperName, p.DeveloperOrgId, p.LatestVersion, p.ReleaseDate?.ToString("yyyy-MM-dd"), Display.YesNo(p.IsAssociated)];
-        }
-    }
+    public Task Export(CancellationToken ct) => ListPipeline.ExportAsync(this, PackageList.Definition, db, ct);
 
     [HttpGet("{id:long}")]
     public async Task<IActionResult> Details(long id, CancellationToken ct)
@@ -101,57 +49,38 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
 
     [Authorize(Policy = Policies.EditLicenses)]
     [HttpPost("{id:long}/association")]
-    public async Task<IActionResult> Associate(long id, AssociationInput input, CancellationToken ct)
+    public async Task<IActionResult> Associate(long id, PackageAssociationInput input, CancellationToken ct)
     {
-        if (!await db.Packages.AnyAsync(p => p.Id == id, ct)) return NotFound();
-        ModelState.Clear();
-        if (!Enum.TryParse<LicenseStatus>(input.Status, out var status) || !LicenseRules.IsStartingStatus(status))
-            ModelState.AddModelError(nameof(input.Status), LicenseRules.StartingStatusMessage);
-        if (!input.SiteLicense && input.Seats is null)
-            ModelState.AddModelError(nameof(input.Seats), $"Enter a number of seats from 1 to {LicenseRules.MaxSeats:N0}, or choose Site License.");
-        if (!input.DoesNotExpire && input.LengthDays is null)
-            ModelState.AddModelError(nameof(input.LengthDays), "Enter the number of days a license lasts, or choose Does not expire.");
-        if (ModelState.IsValid)
+        var result = await commands.SetAssociationAsync(id, input, input.Version, ct);
+        if (result.Succeeded)
         {
-            var result = await commands.SetAssociationAsync(id, new LicenseDefaults(status, input.SiteLicense ? null : input.Seats, input.DoesNotExpire ? null : input.LengthDays), input.Version, ct);
-            if (result.Succeeded)
-            {
-                TempData["Flash"] = "Package associated: installs now become leads and licenses with these defaults.";
-                return Redirect($"/packages/{id}");
-            }
-            foreach (var e in result.Errors) ModelState.AddModelError(e.Field, e.Message);
+            TempData["Flash"] = "Package associated: installs now become leads and licenses with these defaults.";
+            return Redirect($"/packages/{id}");
         }
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        db.ChangeTracker.Clear();
-        return View("Details", await LoadPageAsync(id, input, ct));
+        return await RefusedAsync(id, result, input, ct);
     }
 
     [Authorize(Policy = Policies.EditLicenses)]
     [HttpPost("{id:long}/lead-manager")]
     public async Task<IActionResult> ChangeLeadManager(long id, string? leadManagerId, int version, CancellationToken ct)
     {
-        if (!await db.Packages.AnyAsync(p => p.Id == id, ct)) return NotFound();
         var result = await commands.ChangeLeadManagerAsync(id, leadManagerId, version, ct);
         if (result.Succeeded)
         {
             TempData["Flash"] = "Lead manager changed: new leads from this package are owned by the new lead manager.";
             return Redirect($"/packages/{id}");
         }
-        ModelState.Clear();
-        foreach (var e in result.Errors) ModelState.AddModelError(e.Field, e.Message);
-        Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
-        db.ChangeTracker.Clear();
-        return View("Details", await LoadPageAsync(id, null, ct));
+        return await RefusedAsync(id, result, null, ct);
     }
 
     [Authorize(Policy = Policies.EditLicenses)]
     [HttpPost("{id:long}/refresh")]
     public async Task<IActionResult> Refresh(long id, CancellationToken ct)
     {
-        var (result, _) = await commands.RequestRefreshAsync(id, manual: true, ct);
-        if (result.Errors.Any(e => e.Code == PackageCommands.Codes.NotFound)) return NotFound();
+        var result = await commands.RequestRefreshAsync(id, manual: true, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
         if (result.Succeeded) TempData["Flash"] = "Refresh Licenses started. The results appear on the Troubleshooting page when it finishes.";
-        else TempData["FlashWarning"] = result.Errors[0].Message;
+        else TempData["FlashWarning"] = result.Violations[0].Message;
         return Redirect($"/packages/{id}");
     }
 
@@ -159,10 +88,20 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
     [HttpPost("{id:long}/retry")]
     public async Task<IActionResult> Retry(long id, CancellationToken ct)
     {
-        if (!await db.Packages.AnyAsync(p => p.Id == id, ct)) return NotFound();
-        var count = await commands.RetryHeldAsync(id, ct);
-        TempData["Flash"] = count == 0 ? "No held installs to retry." : $"{count} held install event(s) sent back for processing.";
+        var result = await commands.RetryHeldAsync(id, ct);
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        TempData["Flash"] = result.Value == 0 ? "No held installs to retry." : $"{result.Value} held install event(s) sent back for processing.";
         return Redirect($"/packages/{id}/troubleshooting");
+    }
+
+    /// <summary>The package page again, with the command's messages at their fields (the association form keeps what was typed).</summary>
+    private async Task<IActionResult> RefusedAsync(long id, CommandResult result, PackageAssociationInput? input, CancellationToken ct)
+    {
+        if (result.Status == CommandStatus.NotFound) return NotFound();
+        result.ShowOn(this);
+        db.ChangeTracker.Clear();
+        var page = await LoadPageAsync(id, input, ct);
+        return page is null ? NotFound() : View("Details", page);
     }
 
     [HttpGet("{id:long}/troubleshooting")]
@@ -182,7 +121,7 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
             byReason.Select(g => (g.HoldCode ?? "", g.HoldReason ?? "", g.Count)).ToList(), held, pending, refreshes, commands.NextRefreshAvailableAt(package)));
     }
 
-    private async Task<PackagePage?> LoadPageAsync(long id, AssociationInput? input, CancellationToken ct)
+    private async Task<PackagePage?> LoadPageAsync(long id, PackageAssociationInput? input, CancellationToken ct)
     {
         var package = await db.Packages.AsNoTracking().Include(p => p.LeadManager).FirstOrDefaultAsync(p => p.Id == id, ct);
         if (package is null) return null;
@@ -192,7 +131,7 @@ public sealed class PackagesController(LicenseManagerDbContext db, PackageComman
         var held = await db.EventsOfPackage(id).CountAsync(e => e.State == InstallEventState.Held, ct);
         var lastRefresh = await db.LicenseRefreshes.AsNoTracking().Where(r => r.PackageKey == id).OrderByDescending(r => r.Id).FirstOrDefaultAsync(ct);
         var defaults = package.Defaults;
-        input ??= new AssociationInput
+        input ??= new PackageAssociationInput
         {
             Status = defaults.Status.ToString(),
             SiteLicense = defaults.Seats is null,

@@ -13,11 +13,16 @@ namespace LicenseManager.Web.Features.SavedViews;
 [Route("saved-views")]
 public sealed class SavedViewsController(LicenseManagerDbContext db, TimeProvider time) : Controller
 {
-    public static readonly IReadOnlyDictionary<string, string> Lists = new Dictionary<string, string>
+    /// <summary>The lists a view can be saved of, by name, with their page's path (from the lists' definitions).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Lists = new (string Name, string Path)[]
     {
-        ["licenses"] = "/licenses", ["leads"] = "/leads", ["packages"] = "/packages",
-        ["package-versions"] = "/package-versions", ["accounts"] = "/accounts", ["contacts"] = "/contacts",
-    };
+        (Licenses.LicenseList.Definition.Name, Licenses.LicenseList.Definition.Path),
+        (Leads.LeadList.Definition.Name, Leads.LeadList.Definition.Path),
+        (Packages.PackageList.Definition.Name, Packages.PackageList.Definition.Path),
+        (PackageVersions.PackageVersionList.Definition.Name, PackageVersions.PackageVersionList.Definition.Path),
+        (Accounts.AccountList.Definition.Name, Accounts.AccountList.Definition.Path),
+        (Contacts.ContactList.Definition.Name, Contacts.ContactList.Definition.Path),
+    }.ToDictionary(l => l.Name, l => l.Path);
 
     public static Task<List<SavedView>> ForAsync(LicenseManagerDbContext db, ClaimsPrincipal user, string list, CancellationToken ct)
     {

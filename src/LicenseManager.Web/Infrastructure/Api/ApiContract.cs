@@ -188,7 +188,7 @@ public static class ApiContract
             ("contact", Of(JsonSchemaType.Integer, "int64"), "The contact's record number."),
             ("hideTestOrgs", Of(JsonSchemaType.Boolean), "true: leave out sandbox orgs and orgs whose Org Status is Trial."),
             ("overSeats", Of(JsonSchemaType.Boolean), "true: only installed licenses whose used licenses exceed their seats."),
-            ("sort", Enum(LicenseFilter.Columns.Select(c => c.Name)), "The column to sort by (default `name`)."),
+            ("sort", Enum(LicenseList.Definition.SortColumns.Select(c => c.Name)), "The column to sort by (default `name`)."),
             ("dir", Enum(["asc", "desc"]), "Sort direction: `desc` by default for `name`, else `asc`."),
         };
         foreach (var (name, schema, description) in parameters)

@@ -26,15 +26,4 @@ public static class ApiInput
     public static ObjectResult LicenseNotFound(string packageId, string orgId) =>
         ApiProblem.Result(404, "license_not_found", "No license found.", $"There is no license of package {packageId} for org {orgId}.");
 
-    /// <summary>Rule violations (the Modify License messages), by field, with each violation's stable code.</summary>
-    public static ObjectResult Violations(int status, IReadOnlyList<RuleViolation> violations)
-    {
-        var errors = violations.GroupBy(v => FieldName(v.Field)).ToDictionary(g => g.Key, g => g.Select(v => v.Message).ToArray());
-        var code = violations.Count == 1 ? violations[0].Code : "validation_failed";
-        var result = ApiProblem.Result(status, code, violations.Count == 1 ? violations[0].Message : "The request breaks license rules.", null, errors);
-        ((ProblemDetails)result.Value!).Extensions["violations"] = violations.Select(v => new { field = FieldName(v.Field), code = v.Code, message = v.Message }).ToArray();
-        return result;
-    }
-
-    private static string FieldName(string field) => field.Length == 0 ? "" : char.ToLowerInvariant(field[0]) + field[1..];
 }
