@@ -192,6 +192,13 @@ public abstract class ApiContractTests(LmaApp app)
         Enum("sort", LicenseList.Definition.SortColumns.Select(c => c.Name));
         Enum("dir", ["asc", "desc"]);
         Enum("seats", ["site", "seats"]);
+        // The list reads the platform's ids here (ListRequest.PackageId / VersionId), not record numbers.
+        foreach (var name in new[] { "package", "version" })
+        {
+            var schema = Parameter(list, name)?["schema"];
+            if (schema?["type"]?.ToString() != "string" || schema["pattern"]?.GetValue<string>() != "^[A-Za-z0-9]{18}$")
+                failures.Add($"list: '{name}' must be documented as an 18-character platform id, not {schema?.ToJsonString()}");
+        }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }

@@ -87,9 +87,9 @@ public abstract class LifecycleAgreementTests(LmaApp app)
             // The weekly limit is not what is tested here: let the refresh run now.
             await scope.ServiceProvider.GetRequiredService<Core.Data.LicenseManagerDbContext>().Packages.Where(p => p.Id == packageKey)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.LastLicenseRefreshAt, (DateTime?)null));
-            var (result, id) = await scope.ServiceProvider.GetRequiredService<PackageCommands>().RequestRefreshAsync(packageKey, manual: true, default);
+            var result = await scope.ServiceProvider.GetRequiredService<PackageCommands>().RequestRefreshAsync(packageKey, manual: true, default);
             Assert.True(result.Succeeded);
-            refreshId = id!.Value;
+            refreshId = result.Value;
         }
         await app.Services.GetRequiredService<LicenseRefresher>().RunAsync(refreshId, default);
 

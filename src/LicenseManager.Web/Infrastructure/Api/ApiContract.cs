@@ -162,18 +162,19 @@ public static class ApiContract
         response.Headers[name] = new OpenApiHeader { Description = ResponseHeaders[name], Required = required, Schema = new OpenApiSchema { Type = type } };
     }
 
-    /// <summary>The filters and sort by the names <see cref="LicenseFilter.From"/> and <see cref="Infrastructure.Lists.ListState.ReadSort"/> read; values they can't read are ignored.</summary>
+    /// <summary>The filters and sort by the names <see cref="LicenseFilter.From"/> and the license list's definition read; a value that doesn't parse is 400 invalid_filter.</summary>
     private static void DescribeLicenseList(OpenApiOperation op)
     {
         static OpenApiSchema Enum(IEnumerable<string> values) =>
             new() { Type = JsonSchemaType.String, Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))] };
         static OpenApiSchema Of(JsonSchemaType type, string? format = null) => new() { Type = type, Format = format };
+        static OpenApiSchema PlatformId() => new() { Type = JsonSchemaType.String, MinLength = 18, MaxLength = 18, Pattern = "^[A-Za-z0-9]{18}$" };
 
         var parameters = new (string Name, OpenApiSchema Schema, string Description)[]
         {
             ("status", Enum(System.Enum.GetNames<LicenseStatus>()), "License Status."),
-            ("package", Of(JsonSchemaType.Integer, "int64"), "The package's record number (as in the web UI's /packages/{number} links), not its 18-character package ID."),
-            ("version", Of(JsonSchemaType.Integer, "int64"), "The package version's record number (as in the web UI's links)."),
+            ("package", PlatformId(), "The 18-character Package ID (letters and digits), as the platform gives it."),
+            ("version", PlatformId(), "The 18-character Version ID of the package version (letters and digits)."),
             ("expiresAfter", Of(JsonSchemaType.String, "date"), "Expiration date on or after this day."),
             ("expiresBefore", Of(JsonSchemaType.String, "date"), "Expiration date on or before this day."),
             ("sandbox", Of(JsonSchemaType.Boolean), "Sandbox orgs only (true) or none (false)."),
