@@ -84,7 +84,7 @@ public static class SignInSetup
         // Data annotations don't reach the nested section, nor compare two settings: checked here, still at start-up.
         services.AddSingleton<IValidateOptions<SignInLimitOptions>, SignInOptionsValidation>();
         services.AddScoped<PasswordSignIn>();
-        // The limiter middleware itself is added once, with the API's (UseLicensingApi); this adds the login's policy.
+        // The limiter middleware itself is added once, in UseLicenseManager after authorization; this adds the login's policy.
         services.AddRateLimiter(o => o.AddPolicy<string, SignInRateLimitPolicy>(SignInRateLimitPolicy.Name));
         return services;
     }
