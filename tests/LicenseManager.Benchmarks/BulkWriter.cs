@@ -95,7 +95,6 @@ public static class BulkWriter
     public static bool IsRequired(IReadOnlyProperty property, StoreObjectIdentifier store) =>
         !property.IsColumnNullable(store) && !DefaultAnnotations.Any(a => property.FindAnnotation(a) is not null);
 
-
     private static NpgsqlDbType CopyType(IReadOnlyProperty property, string storeType) => storeType switch
     {
         "bigint" => NpgsqlDbType.Bigint,

@@ -76,8 +76,7 @@ public sealed class BenchmarkHarnessTests
                     problems.Add($"{table.Name}.{column.Name}: written as {column.Type}, the model's column is {property.GetColumnType()}");
             var written = table.Columns.Select(c => c.Name).ToHashSet();
             problems.AddRange(columns.Values
-                .Where(p => !p.IsColumnNullable(store) && !new[] { RelationalAnnotationNames.DefaultValue, RelationalAnnotationNames.DefaultValueSql,
-                    RelationalAnnotationNames.ComputedColumnSql }.Any(a => p.FindAnnotation(a) is not null))
+                .Where(p => BulkWriter.IsRequired(p, store))
                 .Select(p => p.GetColumnName(store)!)
                 .Where(c => !written.Contains(c))
                 .Select(c => $"{table.Name}.{c}: required by the model (NOT NULL, no default) but not written"));

@@ -17,10 +17,12 @@ public static class LicenseLifecycle
     /// applied are stale and change no status or version; org details and Used Licenses older than the last org report
     /// are stale too. Applying an event twice changes nothing the second time.
     /// </summary>
-    public static LifecycleResult Apply(License? license, LicenseDefaults defaults, LicenseEvent e) => Apply(license, defaults, e, describe: true);
-
-    /// <param name="describe">False when the caller only wants the new state (a replay): the changed fields aren't listed.</param>
-    private static LifecycleResult Apply(License? license, LicenseDefaults defaults, LicenseEvent e, bool describe)
+    /// <param name="describe">
+    /// False when the caller only wants the new state: the changed fields aren't listed. The install processor (its
+    /// field history is written by SaveChanges) and a replay pass false, so the install path doesn't snapshot and diff
+    /// every license twice per event.
+    /// </param>
+    public static LifecycleResult Apply(License? license, LicenseDefaults defaults, LicenseEvent e, bool describe = true)
     {
         if (e.Type is not (InstallEventType.Install or InstallEventType.Upgrade or InstallEventType.Uninstall or InstallEventType.OrgUpdate))
             throw new ArgumentException($"{e.Type} is not an event of a license.", nameof(e));

@@ -279,7 +279,7 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
             _blocked.Add(key);
             return;
         }
-        var result = LicenseLifecycle.Apply(license, package.Defaults, r.ToLicenseEvent(e, version));
+        var result = LicenseLifecycle.Apply(license, package.Defaults, r.ToLicenseEvent(e, version), describe: false);
         if (result.License is null)
         {
             // Released when the org's install arrives (see ReleaseWaitingAsync).
