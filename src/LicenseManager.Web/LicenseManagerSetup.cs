@@ -59,7 +59,9 @@ public static class LicenseManagerSetup
         // A missing registration fails at start-up, not on the first request that needs it.
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });
 
-        services.AddValidatorsFromAssemblyContaining<LmaOptions>(includeInternalTypes: true);
+        // Validators hold no state (rules are built once, in the constructor): one instance each, not one per request
+        // (building the install event's rules took more time than checking them, on the ingest endpoint's hot path).
+        services.AddValidatorsFromAssemblyContaining<LmaOptions>(ServiceLifetime.Singleton, includeInternalTypes: true);
         // Problems the framework writes (404, 405, 415 on API paths...) get a stable code like ours do.
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions.TryAdd("code", ApiProblem.CodeFor(ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode)));

@@ -39,6 +39,7 @@ public static class DatabaseSetup
     public static IServiceCollection AddLmaDatabase(this IServiceCollection services, DatabaseSettings settings)
     {
         services.AddSingleton(settings);
+        services.AddSingleton<SqliteWriteGate>();
         services.AddDbContext<LicenseManagerDbContext>(o =>
         {
             LmaDatabase.Configure(o, settings.Provider, settings.ConnectionString);

@@ -15,10 +15,15 @@ public static class DuplicateJsonProperties
     public const string Code = "duplicate_property";
 
     /// <summary>The path of the first repeated property (e.g. "org.ID"), or null. Malformed JSON gives null: the deserializer reports it.</summary>
+    /// <remarks>
+    /// On every signed install event's path, so it allocates little: the names of each open object in a list (objects
+    /// here have a handful of properties, a linear scan beats a hash set) and the path only once a repeat is found.
+    /// </remarks>
     public static string? Find(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-        var scopes = new Stack<(HashSet<string>? Names, string Path)>();
+        // Per open object or array: the names seen so far (null for an array) and the property that holds it.
+        var scopes = new List<(List<string>? Names, string? HeldBy)>();
         string? property = null;
         try
         {
@@ -28,16 +33,19 @@ public static class DuplicateJsonProperties
                 {
                     case JsonTokenType.StartObject:
                     case JsonTokenType.StartArray:
-                        var path = scopes.Count == 0 ? "" : scopes.Peek().Names is null ? scopes.Peek().Path + "[]" : Join(scopes.Peek().Path, property!);
-                        scopes.Push((reader.TokenType == JsonTokenType.StartObject ? new HashSet<string>(StringComparer.OrdinalIgnoreCase) : null, path));
+                        var heldBy = scopes.Count == 0 || scopes[^1].Names is null ? null : property;
+                        scopes.Add((reader.TokenType == JsonTokenType.StartObject ? new List<string>(8) : null, heldBy));
                         break;
                     case JsonTokenType.EndObject:
                     case JsonTokenType.EndArray:
-                        scopes.Pop();
+                        scopes.RemoveAt(scopes.Count - 1);
                         break;
                     case JsonTokenType.PropertyName:
                         property = reader.GetString()!;
-                        if (!scopes.Peek().Names!.Add(property)) return Join(scopes.Peek().Path, property);
+                        var names = scopes[^1].Names!;
+                        foreach (var seen in names)
+                            if (string.Equals(seen, property, StringComparison.OrdinalIgnoreCase)) return PathOf(scopes, property);
+                        names.Add(property);
                         break;
                 }
             }
@@ -47,6 +55,15 @@ public static class DuplicateJsonProperties
             return null;
         }
         return null;
+    }
+
+    // "org.ID", "items[].name": each level's holding property, "[]" for an array's element.
+    private static string PathOf(List<(List<string>? Names, string? HeldBy)> scopes, string property)
+    {
+        var path = "";
+        for (var i = 1; i < scopes.Count; i++)
+            path = scopes[i - 1].Names is null ? path + "[]" : Join(path, scopes[i].HeldBy!);
+        return Join(path, property);
     }
 
     public static ObjectResult Problem(string path) =>

@@ -8,7 +8,8 @@ public sealed class SqlitePragmaInterceptor : DbConnectionInterceptor
 {
     // busy_timeout: wait for the write lock inside SQLite (it retries within milliseconds) instead of failing straight
     // to Microsoft.Data.Sqlite's managed retry, which sleeps 150 ms per attempt and starves concurrent writers.
-    private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;";
+    public const string Synchronous = "PRAGMA synchronous=NORMAL;";
+    private const string Pragmas = Synchronous + " PRAGMA busy_timeout=10000;";
 
     // Pooled SqliteConnections reuse the native connection, whose settings stay: set them once per native connection,
     // not at every open (at thousands of short queries a second, the statements and their handles add up).

@@ -173,6 +173,59 @@ public abstract class IngestApiTests(LmaApp app)
         var stored = await app.WithDb(db => db.InstallEvents.Where(e => ids.Contains(e.EventId)).Select(e => e.EventId).ToListAsync());
         Assert.Equal(ids.Order(StringComparer.Ordinal), stored.Order(StringComparer.Ordinal));
     }
+
+    [SkippableFact]
+    public async Task A_batch_stores_each_event_id_once_says_which_were_new_and_finds_the_package_of_each()
+    {
+        // The log writes beside EF (one statement per batch on PostgreSQL, one prepared statement on SQLite): the
+        // answer per event, the package lookup and the row as EF reads it back must be what EF used to write.
+        Requires.Available(app);
+        var package = await app.CreatePackageAsync();
+        var known = Events.Install(package.VersionId, Events.NewOrgId());
+        Assert.Equal(HttpStatusCode.Accepted, (await app.PostEventAsync(known)).StatusCode);
+        var install = Events.Install(package.VersionId, Events.NewOrgId());
+        var unknownVersion = Events.Install(Events.NewVersionId(), Events.NewOrgId());
+        var (newPackageId, newVersionId) = (Events.NewPackageId(), Events.NewVersionId());
+        var upload = Events.VersionUploaded(newPackageId, newVersionId);
+        var upgrade = Events.VersionUploaded(package.PackageId, Events.NewVersionId(), "1.1.0");
+        var batch = new[] { install, install, known, unknownVersion, upload, upgrade }
+            .Select(e => new AcceptedInstallEvent(e, JsonSerializer.Serialize(e, InstallEventRequest.Json))).ToList();
+
+        bool[] stored;
+        await using (var scope = app.Scope())
+            stored = await scope.ServiceProvider.GetRequiredService<InstallEventLog>().AppendAsync(batch, CancellationToken.None);
+
+        Assert.Equal([true, false, false, true, true, true], stored);
+        var rows = await app.WithDb(db => db.InstallEvents.AsNoTracking()
+            .Where(e => e.EventId == install.EventId || e.EventId == unknownVersion.EventId || e.EventId == upload.EventId || e.EventId == upgrade.EventId)
+            .ToDictionaryAsync(e => e.EventId));
+        var row = rows[install.EventId!];
+        Assert.Equal((InstallEventType.Install, InstallEventState.Pending, 0, package.Key), (row.Type, row.State, row.Attempts, row.PackageKey));
+        Assert.Equal((package.VersionId, install.Org!.Id), (row.PackageVersionId, row.OrgId));
+        Assert.Equal(install.OccurredAt!.Value.UtcDateTime, row.OccurredAt);
+        Assert.Equal(DateTimeKind.Utc, row.ReceivedAt.Kind);
+        Assert.Equal(app.Clock.GetUtcNow().UtcDateTime, row.ReceivedAt);
+        Assert.Equal(install.EventId, JsonDocument.Parse(row.Payload).RootElement.GetProperty("eventId").GetString());
+        Assert.Null(rows[unknownVersion.EventId!].PackageKey);
+        Assert.Null(rows[upload.EventId!].PackageKey); // a package not uploaded before: the processor sets it
+        Assert.Equal((newVersionId, (string?)null), (rows[upload.EventId!].PackageVersionId, rows[upload.EventId!].OrgId));
+        Assert.Equal(package.Key, rows[upgrade.EventId!].PackageKey);
+        // Stored in the batch's order: the processor takes events by id.
+        var ids = batch.Where((_, i) => stored[i]).Select(e => rows[e.Request.EventId!].Id).ToList();
+        Assert.Equal(ids.Order(), ids);
+    }
+
+    [SkippableFact]
+    public async Task The_install_event_validator_is_built_once_not_for_every_request()
+    {
+        // Building FluentValidation's rules (expression trees, property names) cost more than checking them: on the
+        // ingest endpoint's path that was about 140 microseconds of every request.
+        Requires.Available(app);
+        await using var first = app.Scope();
+        await using var second = app.Scope();
+        Assert.Same(first.ServiceProvider.GetRequiredService<FluentValidation.IValidator<InstallEventRequest>>(),
+            second.ServiceProvider.GetRequiredService<FluentValidation.IValidator<InstallEventRequest>>());
+    }
 }
 
 [Collection(SqliteCollection.Name)]

@@ -13,7 +13,7 @@ namespace LicenseManager.Web.Features.Installs;
 /// nothing twice; a batch that fails is retried event by event so one bad event holds only itself.
 /// One processor runs at a time across all nodes (a <see cref="SingletonLeases"/> lease, taken over within seconds when its holder dies).
 /// </summary>
-public sealed class InstallEventProcessor(IServiceScopeFactory scopes, SingletonLeases leases, TimeProvider time, ILogger<InstallEventProcessor> logger)
+public sealed class InstallEventProcessor(IServiceScopeFactory scopes, SingletonLeases leases, SqliteWriteGate gate, TimeProvider time, ILogger<InstallEventProcessor> logger)
 {
     public const string LeaseName = "install-event-processor";
     public const int DefaultBatchSize = 500;
@@ -68,6 +68,12 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, Singleton
     }
 
     /// <returns>Null when the events were applied and committed; otherwise what went wrong (nothing was committed).</returns>
+    /// <remarks>
+    /// Reads and applies first, then writes in a short transaction: on SQLite the write lock is held only while the
+    /// result is saved, so the ingest endpoint's appends are not held up behind the whole batch. Reading before the
+    /// transaction is safe: only this processor (under its lease) changes pending events, and a license a page changed
+    /// meanwhile fails the save on its version (concurrency token), which retries the events one by one on fresh data.
+    /// </remarks>
     private async Task<Exception?> TryApplyAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -75,14 +81,18 @@ public sealed class InstallEventProcessor(IServiceScopeFactory scopes, Singleton
         try
         {
             var started = Stopwatch.GetTimestamp();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             var batch = await db.InstallEvents.Where(e => ids.Contains(e.Id) && e.State == InstallEventState.Pending).ToListAsync(ct);
             if (batch.Count == 0) return null;
             var applier = new InstallEventApplier(db, time.GetUtcNow().UtcDateTime);
             await applier.ApplyAsync(batch, ct);
             var applied = Stopwatch.GetElapsedTime(started);
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            using (db.Database.IsSqlite() ? await gate.EnterAsync(ct) : null)
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.SaveChangesAsync(ct);
+                await applier.ReleaseWaitingAsync(ct);
+                await tx.CommitAsync(ct);
+            }
             logger.LogDebug("Applied {Count} install events in {Total:F0} ms ({Save:F0} ms saving)", batch.Count,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, (Stopwatch.GetElapsedTime(started) - applied).TotalMilliseconds);
             return null;
@@ -123,6 +133,9 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
     private readonly HashSet<(long Package, string Org)> _blocked = new();
     private readonly Dictionary<string, Package> _packagesById = new();
     private readonly HashSet<(long Package, string Org)> _installed = new();
+    // Held events this batch frees, set back to pending by ReleaseWaitingAsync inside the write transaction.
+    private readonly List<long> _release = new();
+    private readonly List<string> _uploadedVersions = new();
 
     public async Task ApplyAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
     {
@@ -139,14 +152,30 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
             else
                 ApplyOrgEvent(e, request);
         }
-        await ReleaseWaitingAsync(batch, ct);
+        await FindWaitingAsync(batch, ct);
     }
 
     /// <summary>
-    /// Events of an org that waited for its install (held as unknown license, or behind one) go back to the queue,
-    /// in the same transaction, once the install has given the org a license.
+    /// Sets the held events this batch freed back to pending; call inside the transaction that saves the batch, after
+    /// saving it. Installs that arrived before their version was uploaded, and events of an org that waited for its
+    /// install (held as unknown license, or behind one), go back to the queue.
     /// </summary>
-    private async Task ReleaseWaitingAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
+    public async Task ReleaseWaitingAsync(CancellationToken ct)
+    {
+        foreach (var version in _uploadedVersions)
+            await db.InstallEvents
+                .Where(h => h.State == InstallEventState.Held && h.HoldCode == HoldCodes.UnknownPackageVersion && h.PackageVersionId == version)
+                .ExecuteUpdateAsync(s => s.SetProperty(h => h.State, InstallEventState.Pending), ct);
+        foreach (var chunk in _release.Chunk(1000))
+            await db.InstallEvents.Where(h => chunk.Contains(h.Id) && h.State == InstallEventState.Held)
+                .ExecuteUpdateAsync(x => x.SetProperty(h => h.State, InstallEventState.Pending), ct);
+    }
+
+    /// <summary>
+    /// Events of an org that waited for its install (held as unknown license, or behind one) go back to the queue
+    /// once the install has given the org a license: those in this batch at once, the stored ones by <see cref="ReleaseWaitingAsync"/>.
+    /// </summary>
+    private async Task FindWaitingAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
     {
         if (_installed.Count == 0) return;
         foreach (var e in batch.Where(e => e.State == InstallEventState.Held && e.HoldCode is HoldCodes.UnknownLicense or HoldCodes.WaitingForEarlierEvent
@@ -161,10 +190,8 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
                             && h.PackageKey != null && packageKeys.Contains(h.PackageKey.Value) && orgIds.Contains(h.OrgId!))
                 .Select(h => new { h.Id, h.PackageKey, h.OrgId }).ToListAsync(ct))
             .Where(h => _installed.Contains((h.PackageKey!.Value, h.OrgId!)))
-            .Select(h => h.Id).ToList();
-        foreach (var chunk in waiting.Chunk(1000))
-            await db.InstallEvents.Where(h => chunk.Contains(h.Id) && h.State == InstallEventState.Held)
-                .ExecuteUpdateAsync(x => x.SetProperty(h => h.State, InstallEventState.Pending), ct);
+            .Select(h => h.Id);
+        _release.AddRange(waiting);
     }
 
     private async Task PreloadAsync(IReadOnlyList<InstallEvent> batch, CancellationToken ct)
@@ -226,9 +253,7 @@ internal sealed class InstallEventApplier(LicenseManagerDbContext db, DateTime n
         Done(e, package);
 
         // Installs that arrived before this version was known can go now (same transaction as the upload).
-        await db.InstallEvents
-            .Where(h => h.State == InstallEventState.Held && h.HoldCode == HoldCodes.UnknownPackageVersion && h.PackageVersionId == version.VersionId)
-            .ExecuteUpdateAsync(s => s.SetProperty(h => h.State, InstallEventState.Pending), ct);
+        _uploadedVersions.Add(version.VersionId);
     }
 
     private async Task UpdateLatestVersionAsync(Package package, PackageVersion uploaded, CancellationToken ct)
