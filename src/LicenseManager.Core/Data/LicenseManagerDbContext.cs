@@ -119,17 +119,7 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
         {
             if (entry.State is not (EntityState.Added or EntityState.Modified)) continue;
 
-            // Written through the entry, so the change tracker knows without detecting changes again.
-            if (entry.Entity is IAudited)
-            {
-                if (entry.State == EntityState.Added)
-                {
-                    entry.Property(nameof(IAudited.CreatedAt)).CurrentValue = now;
-                    entry.Property(nameof(IAudited.CreatedBy)).CurrentValue = who;
-                }
-                entry.Property(nameof(IAudited.LastModifiedAt)).CurrentValue = now;
-                entry.Property(nameof(IAudited.LastModifiedBy)).CurrentValue = who;
-            }
+            StampAudit(entry, now, who);
 
             if (entry.State == EntityState.Modified && entry.Entity is IVersioned versioned)
                 entry.Property(nameof(IVersioned.Version)).CurrentValue = versioned.Version + 1;
@@ -140,6 +130,34 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
                 QueueStatusChange(entry, license, now);
             }
         }
+    }
+
+    /// <summary>
+    /// The audit fields of new rows a caller writes beside SaveChanges (the install processor's set-based write of new
+    /// leads and licenses), stamped exactly as SaveChanges stamps them. New rows have no field history to record.
+    /// </summary>
+    public void StampAdded(IEnumerable<EntityEntry> added)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        var who = _actor.Current.Name;
+        foreach (var entry in added)
+        {
+            if (entry.State != EntityState.Added) throw new InvalidOperationException($"{entry.Metadata.ClrType.Name} is {entry.State}, not new.");
+            StampAudit(entry, now, who);
+        }
+    }
+
+    // Written through the entry, so the change tracker knows without detecting changes again.
+    private static void StampAudit(EntityEntry entry, DateTime now, string who)
+    {
+        if (entry.Entity is not IAudited) return;
+        if (entry.State == EntityState.Added)
+        {
+            entry.Property(nameof(IAudited.CreatedAt)).CurrentValue = now;
+            entry.Property(nameof(IAudited.CreatedBy)).CurrentValue = who;
+        }
+        entry.Property(nameof(IAudited.LastModifiedAt)).CurrentValue = now;
+        entry.Property(nameof(IAudited.LastModifiedBy)).CurrentValue = who;
     }
 
     private static readonly string[] HistoryFields =
