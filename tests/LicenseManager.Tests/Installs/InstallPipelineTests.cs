@@ -331,6 +331,50 @@ public abstract class InstallPipelineTests(LmaApp app)
         Assert.True(result.Succeeded);
         return result.Value;
     }
+
+    [SkippableFact]
+    public async Task Leads_and_licenses_written_set_based_read_back_as_EF_writes_them_and_take_later_changes()
+    {
+        // The processor writes new leads and licenses and the batch's log rows beside EF: ids from the table's own
+        // sequence (never one given before, even after a delete), the audit stamp, the log row's link to its license,
+        // and a later change through EF (an upgrade) with its version and field history.
+        Requires.Available(app);
+        var package = await app.CreatePackageAsync();
+        var (first, second, third) = (Events.NewOrgId(), Events.NewOrgId(), Events.NewOrgId());
+        var installs = new[] { Events.Install(package.VersionId, first), Events.Install(package.VersionId, second) };
+        foreach (var install in installs) Assert.Equal(HttpStatusCode.Accepted, (await app.PostEventAsync(install)).StatusCode);
+        await app.ProcessInstallEventsAsync();
+        var created = (await app.LicenseAsync(package.Key, second))!;
+        await app.WithDb(async db =>
+        {
+            await db.LicenseFieldChanges.Where(c => c.LicenseKey == created.Id).ExecuteDeleteAsync();
+            await db.Licenses.Where(l => l.Id == created.Id).ExecuteDeleteAsync();
+        });
+        await app.SendAsync(Events.Install(package.VersionId, third));
+
+        var licenses = await app.WithDb(db => db.Licenses.AsNoTracking().Include(l => l.Lead)
+            .Where(l => l.PackageKey == package.Key).OrderBy(l => l.Id).ToListAsync());
+        Assert.Equal([first, third], licenses.Select(l => l.SubscriberOrgId));
+        Assert.True(licenses[1].Id > created.Id, $"license {licenses[1].Id} reuses an id given before ({created.Id})");
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        foreach (var license in licenses)
+        {
+            Assert.Equal((now, Actor.LmaName, now, Actor.LmaName, 0), (license.CreatedAt, license.CreatedBy, license.LastModifiedAt, license.LastModifiedBy, license.Version));
+            Assert.Equal((now, Actor.LmaName), (license.Lead!.CreatedAt, license.Lead.CreatedBy));
+            Assert.Equal(license.LeadKey, license.Lead.Id);
+        }
+        var log = await app.WithDb(db => db.InstallEvents.AsNoTracking().SingleAsync(e => e.EventId == installs[0].EventId));
+        Assert.Equal((InstallEventState.Done, 1, now, licenses[0].Id, package.Key), (log.State, log.Attempts, log.ProcessedAt, log.LicenseKey, log.PackageKey));
+        Assert.Null(log.HoldCode);
+
+        var upgrade = Events.NewVersionId();
+        await app.SendAsync(Events.VersionUploaded(package.PackageId, upgrade, "1.1.0"));
+        await app.SendAsync(Events.Upgrade(upgrade, first));
+        var upgraded = (await app.LicenseAsync(package.Key, first))!;
+        Assert.Equal(("1.1.0", 1), (upgraded.PackageVersionNumber, upgraded.Version));
+        var history = await app.WithDb(db => db.LicenseFieldChanges.AsNoTracking().Where(c => c.LicenseKey == upgraded.Id).ToListAsync());
+        Assert.Contains(history, c => c.OldValue == "1.0.0" && c.NewValue == "1.1.0");
+    }
 }
 
 [Collection(SqliteCollection.Name)]
