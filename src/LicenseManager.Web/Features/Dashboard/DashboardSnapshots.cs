@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
@@ -59,6 +60,7 @@ public sealed class DashboardSnapshots(LicenseManagerDbContext db, DashboardQuer
             .Where(s => DateOnly.FromDateTime(s.ComputedAt) == today).Select(s => s.Scope).ToHashSet();
 
         var computed = 0;
+        var started = Stopwatch.StartNew();
         foreach (var scope in packages.Prepend(null).SelectMany(k => new[] { new DashboardScope(k, false), new DashboardScope(k, true) }))
         {
             var key = KeyOf(scope);
@@ -66,7 +68,9 @@ public sealed class DashboardSnapshots(LicenseManagerDbContext db, DashboardQuer
             await StoreAsync(key, period, await queries.ComputeAsync(scope, today, ct), ct);
             computed++;
         }
-        if (computed > 0) logger.LogInformation("Dashboard snapshot of {Period:u}: computed {Computed} of {Scopes} scopes", period, computed, 2 * (packages.Count + 1));
+        if (computed > 0)
+            logger.LogInformation("Dashboard snapshot of {Period:u}: computed {Computed} of {Scopes} scopes in {Seconds:0.0} s", period, computed, 2 * (packages.Count + 1),
+                started.Elapsed.TotalSeconds);
         return computed;
     }
 
