@@ -54,7 +54,7 @@ public static class LicenseManagerSetup
         services.AddTokens();
         services.AddAlerts();
         services.AddTransfer();
-        services.AddScoped<DashboardQueries>();
+        services.AddDashboard();
         services.AddScoped<DemoDataSeeder>();
         // A missing registration fails at start-up, not on the first request that needs it.
         builder.Host.UseDefaultServiceProvider(o => { o.ValidateOnBuild = true; o.ValidateScopes = true; });

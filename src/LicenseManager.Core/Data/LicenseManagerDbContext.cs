@@ -33,6 +33,7 @@ public class LicenseManagerDbContext(DbContextOptions<LicenseManagerDbContext> o
     public DbSet<SeatAssignment> SeatAssignments => Set<SeatAssignment>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<SignInLockout> SignInLockouts => Set<SignInLockout>();
+    public DbSet<DashboardSnapshot> DashboardSnapshots => Set<DashboardSnapshot>();
 
     /// <summary>The actor whose name goes into audit fields and license history for this context's saves.</summary>
     public Actor Actor => _actor.Current;

@@ -365,6 +365,27 @@ namespace LicenseManager.Migrations.PostgreSql.Migrations
                     b.ToTable("Contacts", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.DashboardSnapshot", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("Period")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("DashboardSnapshots", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.EmailDeliveryAttempt", b =>
                 {
                     b.Property<long>("Id")

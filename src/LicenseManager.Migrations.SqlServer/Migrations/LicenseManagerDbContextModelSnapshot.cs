@@ -367,6 +367,27 @@ namespace LicenseManager.Migrations.SqlServer.Migrations
                     b.ToTable("Contacts", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.DashboardSnapshot", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<DateTime>("Period")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("DashboardSnapshots", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.EmailDeliveryAttempt", b =>
                 {
                     b.Property<long>("Id")

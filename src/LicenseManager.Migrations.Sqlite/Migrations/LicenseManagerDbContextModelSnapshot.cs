@@ -350,6 +350,27 @@ namespace LicenseManager.Migrations.Sqlite.Migrations
                     b.ToTable("Contacts", (string)null);
                 });
 
+            modelBuilder.Entity("LicenseManager.Core.Domain.DashboardSnapshot", b =>
+                {
+                    b.Property<string>("Scope")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Figures")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Period")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Scope");
+
+                    b.ToTable("DashboardSnapshots", (string)null);
+                });
+
             modelBuilder.Entity("LicenseManager.Core.Domain.EmailDeliveryAttempt", b =>
                 {
                     b.Property<long>("Id")

@@ -5,6 +5,7 @@ using Hangfire.SqlServer;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Features.Alerts;
+using LicenseManager.Web.Features.Dashboard;
 using LicenseManager.Web.Features.Installs;
 using LicenseManager.Web.Infrastructure;
 
@@ -85,7 +86,11 @@ public static class JobsSetup
         jobs.AddOrUpdate<WeeklyRefreshJob>("refresh-licenses-weekly", j => j.RunAsync(CancellationToken.None), Cron.Weekly(DayOfWeek.Sunday, 3));
         jobs.AddOrUpdate<SendAlertEmailsJob>("alert-emails-sweep", j => j.RunAsync(CancellationToken.None), Cron.Minutely());
         jobs.AddOrUpdate<ExpiryAlertScanJob>("alert-expiry-scan-daily", j => j.RunAsync(CancellationToken.None), Cron.Daily(6));
+        // Every minute, computing only when the period (Lma:Dashboard:RefreshInterval) has passed.
+        jobs.AddOrUpdate<DashboardSnapshotJob>(DashboardSnapshotJobId, j => j.RunAsync(CancellationToken.None), Cron.Minutely());
     }
+
+    public const string DashboardSnapshotJobId = "dashboard-snapshot";
 
     public const string DashboardPath = "/hangfire";
 
@@ -112,6 +117,8 @@ internal sealed class RecurringJobsRegistrar(IRecurringJobManager jobs) : IHoste
     public Task StartAsync(CancellationToken cancellationToken)
     {
         JobsSetup.RegisterRecurringJobs(jobs);
+        // A node that starts refreshes stale dashboard figures now rather than at the next minute (nothing if they are current).
+        jobs.Trigger(JobsSetup.DashboardSnapshotJobId);
         return Task.CompletedTask;
     }
 

@@ -41,6 +41,7 @@ public class StartupTests
     [InlineData("--Lma:Smtp:Port=0", "Port")]
     [InlineData("--Lma:SignIn:FailuresPerAddress=0", "FailuresPerAddress")]
     [InlineData("--Lma:Admin:Email=not-an-email", "Lma:Admin:Email")]
+    [InlineData("--Lma:Dashboard:RefreshInterval=00:00:10", "RefreshInterval")]
     public async Task A_bad_option_value_stops_start_up_naming_the_option(string setting, string named)
     {
         var (code, stderr, _) = await RunAppAsync(setting);

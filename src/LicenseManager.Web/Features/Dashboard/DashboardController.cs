@@ -9,9 +9,10 @@ namespace LicenseManager.Web.Features.Dashboard;
 
 /// <summary>The business at a glance: the home page after login, and the same figures for one package.</summary>
 [Authorize]
-public sealed class DashboardController(DashboardQueries queries, LicenseManagerDbContext db) : Controller
+public sealed class DashboardController(DashboardSnapshots snapshots, LicenseManagerDbContext db, TimeProvider time) : Controller
 {
-    public sealed record DashboardPage(DashboardFigures Figures, int PackageCount);
+    /// <param name="Now">When the page was drawn: the figures' age is told against it.</param>
+    public sealed record DashboardPage(DashboardFigures Figures, int PackageCount, DateTime Now, TimeSpan RefreshInterval);
 
     [HttpGet("/")]
     public Task<IActionResult> Index(CancellationToken ct) => ShowAsync(null, ct);
@@ -29,12 +30,13 @@ public sealed class DashboardController(DashboardQueries queries, LicenseManager
         ViewData["Title"] = "Dashboard";
         if (!Roles.All.Any(User.IsInRole)) return View("NoRole");
         var scope = new DashboardScope(packageKey, Request.Query.Bool(DashboardScope.HideTestOrgsKey) == true);
-        var figures = await queries.GetCachedAsync(scope, ct);
+        var figures = await snapshots.GetAsync(scope, ct);
         if (packageKey is not null)
         {
             ViewData["Title"] = $"Dashboard · {figures.PackageName}";
             ViewData["Section"] = "Packages";
         }
-        return View("Index", new DashboardPage(figures, packageKey is null ? await db.Packages.CountAsync(ct) : 1));
+        var packageCount = packageKey is null ? await db.Packages.CountAsync(ct) : 1;
+        return View("Index", new DashboardPage(figures, packageCount, time.GetUtcNow().UtcDateTime, snapshots.RefreshInterval));
     }
 }

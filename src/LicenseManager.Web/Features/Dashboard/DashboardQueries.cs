@@ -1,49 +1,49 @@
+using System.Diagnostics;
+using System.Globalization;
 using LicenseManager.Web.Features.Installs;
 using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 using LeadList = LicenseManager.Web.Features.Leads.LeadList;
 using LicenseFilter = LicenseManager.Web.Features.Licenses.LicenseFilter;
 
 namespace LicenseManager.Web.Features.Dashboard;
 
 /// <summary>
-/// The dashboard's figures, each an aggregate query (COUNT / SUM ... GROUP BY) the database answers from an index;
+/// The dashboard's figures computed from the tables, each an aggregate query (COUNT / SUM ... GROUP BY) the database answers from an index;
 /// only day buckets (at most a year's worth) come back to be summed into weeks and months here.
 /// Portable across SQLite, PostgreSQL and SQL Server: grouping uses <c>DateTime.Date</c> and plain columns only.
+/// Together they take seconds at a million licenses, so pages read them from <see cref="DashboardSnapshots"/>.
 /// </summary>
-public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider time, IMemoryCache cache)
+public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider time, ILogger<DashboardQueries> logger)
 {
     public const int Weeks = 52;
     public const int Months = 12;
     public static readonly int[] RenewalDays = [30, 60, 90];
-    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     private static readonly string StatusField = LicenseFieldNames.Display(nameof(License.Status));
     private static readonly string Trial = LicenseStatus.Trial.ToString();
     private static readonly string Active = LicenseStatus.Active.ToString();
 
-    public DateOnly Today => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-
-    /// <summary>The figures as of today, from a cache shared by everyone that lasts <see cref="CacheFor"/>.</summary>
-    public Task<DashboardFigures> GetCachedAsync(DashboardScope scope, CancellationToken ct)
-    {
-        var today = Today;
-        return cache.GetOrCreateAsync($"dashboard:{scope.PackageKey}:{scope.HideTestOrgs}:{today:yyyy-MM-dd}", entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = CacheFor;
-            return ComputeAsync(scope, today, ct);
-        })!;
-    }
-
     public async Task<DashboardFigures> ComputeAsync(DashboardScope scope, DateOnly today, CancellationToken ct)
     {
+        // Each figure is timed: the log says which one a slow snapshot spends its time on.
+        var timings = new List<(string Figure, long Ms)>();
+        var total = Stopwatch.StartNew();
+        async Task<T> Timed<T>(string figure, Func<Task<T>> query)
+        {
+            var sw = Stopwatch.StartNew();
+            var result = await query();
+            timings.Add((figure, sw.ElapsedMilliseconds));
+            return result;
+        }
+
         var weekStart = today.AddDays(-(((int)today.DayOfWeek + 6) % 7));
         var package = scope.PackageKey is { } key ? await db.Packages.Where(p => p.Id == key).Select(p => new { p.Name, p.PackageId }).FirstOrDefaultAsync(ct) : null;
-        var (activeTrials, endingThisWeek, renewals) = await ExpirationsAsync(scope, today, weekStart, ct);
-        var (seats, overCount, mostOver) = await SeatsAsync(scope, ct);
-        return new DashboardFigures
+        var (activeTrials, endingThisWeek, renewals) = await Timed("expirations", () => ExpirationsAsync(scope, today, weekStart, ct));
+        var seats = await Timed("seats per package", () => PackageSeatsAsync(scope, ct));
+        var (overCount, mostOver) = await Timed("over seats", () => OverSeatsAsync(scope, ct));
+        var figures = new DashboardFigures
         {
             Scope = scope,
             Today = today,
@@ -51,22 +51,30 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
             ComputedAt = time.GetUtcNow().UtcDateTime,
             PackageName = package?.Name,
             PackageId = package?.PackageId,
-            InstallsPerWeek = await InstallsPerWeekAsync(scope, today, weekStart, ct),
-            LicensesByStatus = await Licenses(scope).GroupBy(l => l.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct),
+            InstallsPerWeek = await Timed("installs per week", () => InstallsPerWeekAsync(scope, today, weekStart, ct)),
+            LicensesByStatus = await Timed("licenses by status", () => LicensesByStatusAsync(scope, ct)),
             Renewals = renewals,
             ActiveTrials = activeTrials,
             TrialsEndingThisWeek = endingThisWeek,
-            TrialConversion = await TrialConversionAsync(scope, today, ct),
+            TrialConversion = await Timed("trial conversion", () => TrialConversionAsync(scope, today, ct)),
             Seats = seats,
             LicensesOverSeats = overCount,
             MostOverSeats = mostOver,
-            LeadsByOwner = await LeadsByOwnerAsync(scope, weekStart, ct),
-            HeldInstalls = await HeldInstallsAsync(scope, ct),
-            PendingInstallEvents = await InstallEvents(scope).CountAsync(e => e.State == InstallEventState.Pending, ct),
-            FailedEmails = await CountFailedEmailsAsync(scope, ct),
-            Refreshes = await RefreshesAsync(scope, ct),
+            LeadsByOwner = await Timed("leads by owner", () => LeadsByOwnerAsync(scope, weekStart, ct)),
+            HeldInstalls = await Timed("held installs", () => HeldInstallsAsync(scope, ct)),
+            PendingInstallEvents = await Timed("pending events", () => InstallEvents(scope).CountAsync(e => e.State == InstallEventState.Pending, ct)),
+            FailedEmails = await Timed("failed emails", () => CountFailedEmailsAsync(scope, ct)),
+            Refreshes = await Timed("refreshes", () => RefreshesAsync(scope, ct)),
         };
+        // Every scope at Debug; one slower than a second at Information, so the log shows where a slow snapshot goes.
+        logger.Log(total.ElapsedMilliseconds >= 1000 ? LogLevel.Information : LogLevel.Debug, "Dashboard figures for package {Package}, test orgs {TestOrgs}, computed in {Ms} ms: {Timings}",
+            scope.PackageKey?.ToString(CultureInfo.InvariantCulture) ?? "all", scope.HideTestOrgs ? "left out" : "included", total.ElapsedMilliseconds,
+            string.Join(", ", timings.Select(t => $"{t.Figure} {t.Ms} ms")));
+        return figures;
     }
+
+    private async Task<IReadOnlyDictionary<LicenseStatus, int>> LicensesByStatusAsync(DashboardScope scope, CancellationToken ct) =>
+        await Licenses(scope).GroupBy(l => l.Status).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
 
     /// <summary>Alert emails whose every attempt failed (an administrator may resend them from the Email log).</summary>
     public async Task<int?> CountFailedEmailsAsync(DashboardScope scope, CancellationToken ct)
@@ -168,8 +176,8 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
             + expired.Where(e => MonthOf(e.Day) == m).Sum(e => e.Count))).ToList();
     }
 
-    /// <summary>SUM of seats and used licenses per package (GROUP BY package) over installed licenses, and those over their seat count.</summary>
-    private async Task<(IReadOnlyList<PackageSeats>, int, IReadOnlyList<OverSeatLicense>)> SeatsAsync(DashboardScope scope, CancellationToken ct)
+    /// <summary>SUM of seats and used licenses per package (GROUP BY package) over installed licenses.</summary>
+    private async Task<IReadOnlyList<PackageSeats>> PackageSeatsAsync(DashboardScope scope, CancellationToken ct)
     {
         var installed = Licenses(scope).Where(l => l.Status != LicenseStatus.Uninstalled);
         var perPackage = await installed.GroupBy(l => l.PackageKey).Select(g => new
@@ -181,16 +189,20 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
             SiteLicenses = g.Count(l => l.Seats == null),
         }).ToListAsync(ct);
         var names = await PackageNamesAsync(perPackage.Select(p => p.PackageKey), ct);
-        var seats = perPackage
+        return perPackage
             .Select(p => new PackageSeats(p.PackageKey, names.GetValueOrDefault(p.PackageKey, $"Package {p.PackageKey}"), p.Seats, p.Used, p.SeatLicenses, p.SiteLicenses))
-            .OrderByDescending(p => p.LicensedSeats).ThenBy(p => p.PackageName).ToList();
+            .OrderByDescending(p => p.LicensedSeats).ThenBy(p => p.PackageName).ThenBy(p => p.PackageKey).ToList();
+    }
 
-        var over = installed.Where(LicenseFilter.IsOverSeats);
+    /// <summary>Installed licenses over their seat count: how many, and the ten furthest over.</summary>
+    private async Task<(int, IReadOnlyList<OverSeatLicense>)> OverSeatsAsync(DashboardScope scope, CancellationToken ct)
+    {
+        var over = Licenses(scope).Where(l => l.Status != LicenseStatus.Uninstalled).Where(LicenseFilter.IsOverSeats);
         var overCount = await over.CountAsync(ct);
         var mostOver = await over.OrderBy(l => l.Seats - l.ReportedUsedLicenses).ThenBy(l => l.Id).Take(10)
             .Select(l => new OverSeatLicense(l.Id, l.PackageKey, l.OrgName, l.Seats!.Value, l.ReportedUsedLicenses!.Value))
             .ToListAsync(ct);
-        return (seats, overCount, mostOver);
+        return (overCount, mostOver);
     }
 
     /// <summary>Leads from package installations per owner (GROUP BY owner): created this week, and not converted.</summary>
@@ -206,7 +218,7 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
         return ownerIds
             .Select(id => new OwnerLeads(id, id is null ? Actor.LmaName : Infrastructure.Display.Owner(users.GetValueOrDefault(id)),
                 created.FirstOrDefault(c => c.Key == id)?.Count ?? 0, open.FirstOrDefault(o => o.Key == id)?.Count ?? 0))
-            .OrderByDescending(o => o.NewThisWeek).ThenByDescending(o => o.NotConverted).ThenBy(o => o.OwnerName).ToList();
+            .OrderByDescending(o => o.NewThisWeek).ThenByDescending(o => o.NotConverted).ThenBy(o => o.OwnerName).ThenBy(o => o.OwnerId, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Held install events per package and reason code (GROUP BY package, hold code), as the troubleshooting page shows them.</summary>
@@ -221,7 +233,7 @@ public sealed class DashboardQueries(LicenseManagerDbContext db, TimeProvider ti
             .Select(g => new HeldInstalls(g.PackageKey ?? scope.PackageKey,
                 (g.PackageKey ?? scope.PackageKey) is { } k ? names.GetValueOrDefault(k, $"Package {k}") : "Package not known yet",
                 g.HoldCode ?? "", g.Reason ?? "", g.Count))
-            .OrderByDescending(g => g.Count).ThenBy(g => g.PackageName).ToList();
+            .OrderByDescending(g => g.Count).ThenBy(g => g.PackageName).ThenBy(g => g.PackageKey).ThenBy(g => g.HoldCode, StringComparer.Ordinal).ToList();
     }
 
     private async Task<IReadOnlyList<PackageRefresh>> RefreshesAsync(DashboardScope scope, CancellationToken ct)

@@ -43,7 +43,9 @@ public static class LeadList
     public static IQueryable<Lead> FromInstalls(LicenseManagerDbContext db, long? packageKey)
     {
         var leads = db.Leads.AsNoTracking().Where(l => l.LeadSource == Lead.PackageInstallationSource);
-        return packageKey is { } key ? leads.Where(l => db.Licenses.Any(x => x.LeadKey == l.Id && x.PackageKey == key)) : leads;
+        // IN over the package's licenses, not a correlated EXISTS: SQLite's planner takes the package index for such an
+        // EXISTS and scans the package's licenses once per lead (minutes for a package with 170,000 installs).
+        return packageKey is { } key ? leads.Where(l => db.Licenses.Where(x => x.PackageKey == key).Select(x => x.LeadKey).Contains((long?)l.Id)) : leads;
     }
 
     /// <summary>The leads list's filters; each that doesn't parse leaves its error in <paramref name="q"/> and is not applied.</summary>
