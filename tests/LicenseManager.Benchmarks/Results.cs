@@ -13,6 +13,8 @@ public sealed record Metric(string Name, double Value, string Unit)
 {
     public double? Limit { get; init; }
     public string? LimitName { get; init; }
+    /// <summary>The limit's unit when it differs from the figure's (events/s against the trivial endpoint's req/s).</summary>
+    public string? LimitUnit { get; init; }
     public string? Target { get; init; }
     public double? Ratio => Limit is > 0 ? Value / Limit : null;
     /// <summary>Print the ratio as a multiple ("3.2x") rather than a share: for times against a limit, and against the naive baseline.</summary>
@@ -108,7 +110,7 @@ public sealed class BenchmarkReport
             foreach (var m in s.Metrics)
             {
                 rows.Add([first ? s.Name : "", m.Name, Format(m.Value, m.Unit),
-                    m.Limit is { } l ? $"{Format(l, m.Unit)} ({m.LimitName})" : "", m.RatioText ?? "", m.Target ?? ""]);
+                    m.Limit is { } l ? $"{Format(l, m.LimitUnit ?? m.Unit)} ({m.LimitName})" : "", m.RatioText ?? "", m.Target ?? ""]);
                 first = false;
             }
             foreach (var c in s.Checks.Where(c => !c.Passed)) rows.Add(["", "CHECK FAILED: " + c.Name, c.Detail ?? "", "", "", ""]);
