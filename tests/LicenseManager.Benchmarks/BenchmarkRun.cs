@@ -56,6 +56,8 @@ public sealed class BenchmarkRun(BenchmarkOptions o, TextWriter log)
             {
                 report.ReusedData = reused;
                 log.WriteLine($"==> Reusing the loaded data set: {reused}");
+                // As after a load: the WAL checkpointed (SQLite), sequences and planner statistics fresh (PostgreSQL).
+                await db.AfterBulkLoadAsync();
                 foreach (var scenario in At(ScenarioStage.Load))
                     report.Scenarios.Add(new ScenarioResult(scenario.Name) { Status = ScenarioStatus.Skipped, Note = "data reused (--reuse-db): " + reused });
             }
