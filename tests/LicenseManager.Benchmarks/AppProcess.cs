@@ -27,8 +27,9 @@ public sealed class AppProcess : IAsyncDisposable
         (_process, _log, BaseAddress, AdminEmail, AdminPassword, IngestSecret) = (process, log, baseAddress, email, password, secret);
     }
 
+    /// <param name="Environment">Variables for every process of the app (<c>--app-env</c>: GC settings and the like).</param>
     public sealed record Settings(string AppPath, string Provider, string ConnectionString, string DataDirectory, int Port,
-        string AdminEmail, string AdminPassword, string IngestSecret);
+        string AdminEmail, string AdminPassword, string IngestSecret, IReadOnlyDictionary<string, string>? Environment = null);
 
     public static async Task<AppProcess> StartAsync(Settings s, string logPath, TimeSpan timeout)
     {
@@ -70,6 +71,7 @@ public sealed class AppProcess : IAsyncDisposable
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in s.Environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         info.ArgumentList.Add(s.AppPath);
         foreach (var a in leading) info.ArgumentList.Add(a);
         foreach (var a in new[]
@@ -162,6 +164,54 @@ public sealed class AppProcess : IAsyncDisposable
     {
         PeakBytes();
         return _peakBytes;
+    }
+
+    /// <summary>
+    /// Samples the resident size every 50 ms until disposed, beside a fresh VmHWM window: the peak of that window is the
+    /// larger of the two (VmHWM catches a spike between samples; the samples stand in when clear_refs is not writable).
+    /// </summary>
+    public PeakSampler SamplePeak() => new(this);
+
+    public sealed class PeakSampler : IAsyncDisposable
+    {
+        private readonly AppProcess _app;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private long _sampled;
+
+        public bool WindowReset { get; }
+        public int Samples { get; private set; }
+
+        internal PeakSampler(AppProcess app)
+        {
+            _app = app;
+            WindowReset = app.ResetPeak();
+            _loop = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    _sampled = Math.Max(_sampled, app.CurrentBytes());
+                    Samples++;
+                    try
+                    {
+                        await Task.Delay(50, _stop.Token);
+                    }
+                    catch (OperationCanceledException) { }
+                }
+            });
+        }
+
+        /// <summary>The window's peak in bytes, so far.</summary>
+        public long PeakBytes => Math.Max(_sampled, WindowReset ? _app.PeakBytes() : 0);
+
+        /// <summary>Stops sampling; safe to call more than once (the window is read after it).</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (_stop.IsCancellationRequested) return;
+            await _stop.CancelAsync();
+            await _loop;
+            _sampled = Math.Max(_sampled, _app.CurrentBytes());
+        }
     }
 
     /// <summary>Starts a new peak window (writes 5 to clear_refs); the run's overall peak is kept.</summary>

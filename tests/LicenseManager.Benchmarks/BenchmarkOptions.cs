@@ -20,11 +20,20 @@ public sealed record BenchmarkOptions
     public int Runs { get; init; } = 3;
     public int Senders { get; init; } = 64;
     /// <summary>Events/s offered for the accept-to-license latency, and for how long.</summary>
-    public int PacedRate { get; init; } = 1_000;
+    public int PacedRate { get; init; } = 2_000;
     public TimeSpan PacedDuration { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long each license-check load (and its trivial-endpoint limit) lasts.</summary>
     public TimeSpan LoadDuration { get; init; } = TimeSpan.FromSeconds(10);
     public int PageSamples { get; init; } = 50;
+    /// <summary>Install events per run of the naive baseline (one Hangfire job per event): far fewer than the burst, it runs at tens of jobs a second.</summary>
+    public int BaselineEvents { get; init; } = 5_000;
+    /// <summary>Environment variables for the app's processes (<c>--app-env KEY=VALUE</c>), e.g. GC settings to compare.</summary>
+    public IReadOnlyDictionary<string, string> AppEnvironment { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+    /// <summary>
+    /// An already loaded database to run on (<c>--reuse-db</c>): a SQLite file path, or a PostgreSQL database name on the
+    /// <c>--pg</c> server. Created and loaded when it does not hold the data set yet, and kept afterwards.
+    /// </summary>
+    public string? ReuseDatabase { get; init; }
     /// <summary>How many "next page" links the deep-page view follows.</summary>
     public int DeepPageHops { get; init; } = 100;
     /// <summary>Longest wait for any one run (processing, refresh, export) before it is reported as failed.</summary>
@@ -55,6 +64,7 @@ public sealed record BenchmarkOptions
         PacedDuration = TimeSpan.FromSeconds(1),
         LoadDuration = TimeSpan.FromSeconds(2),
         PageSamples = 10,
+        BaselineEvents = 200,
         DeepPageHops = 10,
         RunTimeout = TimeSpan.FromMinutes(2),
     };
@@ -68,8 +78,11 @@ public sealed record BenchmarkOptions
           --export N                     licenses in the exported package (default 100,000)
           --runs N                       runs per scenario, figures are medians (default 3)
           --senders N                    concurrent senders and load workers (default 64)
-          --paced-rate N                 events/s offered for the latency run (default 1,000)
+          --paced-rate N                 events/s offered for the latency run (default 2,000)
           --paced-seconds N / --load-seconds N
+          --baseline N                   events per run of the one-Hangfire-job-per-event baseline (default 5,000)
+          --app-env KEY=VALUE            environment variable for the app (repeatable), e.g. DOTNET_GCConserveMemory=5
+          --reuse-db PATH|NAME           run on this SQLite file / PostgreSQL database, loading it only when it lacks the data set; kept
           --pg "Host=...;Username=...;Password=..."   PostgreSQL server (or env LMA_BENCH_POSTGRES)
           --api-key KEY                  API key for the license check (or env LMA_BENCH_API_KEY)
           --app PATH                     LicenseManager.Web.dll to run (default: the build next to this harness)
@@ -107,6 +120,9 @@ public sealed record BenchmarkOptions
                 "--runs" => o with { Runs = Int() },
                 "--senders" => o with { Senders = Int() },
                 "--paced-rate" => o with { PacedRate = Int() },
+                "--baseline" => o with { BaselineEvents = Int() },
+                "--app-env" => o with { AppEnvironment = WithVariable(o.AppEnvironment, Next()) },
+                "--reuse-db" => o with { ReuseDatabase = Next() },
                 "--paced-seconds" => o with { PacedDuration = TimeSpan.FromSeconds(Int()) },
                 "--load-seconds" => o with { LoadDuration = TimeSpan.FromSeconds(Int()) },
                 "--pg" => o with { PostgresConnection = Next() },
@@ -125,11 +141,26 @@ public sealed record BenchmarkOptions
     {
         if (Licenses < 1_000) throw new ArgumentException("--licenses must be at least 1,000.");
         if (ExportLicenses < 1 || ExportLicenses > Licenses / 2) throw new ArgumentException("--export must be from 1 to half of --licenses.");
-        if (Burst < 1 || Runs < 1 || Senders < 1 || PacedRate < 1) throw new ArgumentException("--burst, --runs, --senders and --paced-rate must be positive.");
+        if (Burst < 1 || Runs < 1 || Senders < 1 || PacedRate < 1 || BaselineEvents < 1)
+            throw new ArgumentException("--burst, --runs, --senders, --paced-rate and --baseline must be positive.");
+        if (ReuseDatabase is { } reuse && (string.IsNullOrWhiteSpace(reuse)
+                                           || Provider == Provider.PostgreSql && !System.Text.RegularExpressions.Regex.IsMatch(reuse, "^[a-z_][a-z0-9_]{0,62}$")))
+            throw new ArgumentException("--reuse-db needs a SQLite file path, or for PostgreSQL a database name of lower-case letters, digits and _.");
         if (Provider == Provider.PostgreSql && string.IsNullOrWhiteSpace(PostgresConnection))
             throw new ArgumentException("--provider postgresql needs a server: --pg \"Host=...;Username=...;Password=...\" or env LMA_BENCH_POSTGRES.");
         return this;
     }
+
+    /// <summary>The app's environment with one more <c>KEY=VALUE</c> (a later value for the same key wins).</summary>
+    private static SortedDictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> current, string assignment)
+    {
+        var at = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (at <= 0) throw new ArgumentException($"--app-env takes KEY=VALUE, not {assignment}.");
+        return new SortedDictionary<string, string>(current.ToDictionary(), StringComparer.Ordinal) { [assignment[..at]] = assignment[(at + 1)..] };
+    }
+
+    /// <summary>The app environment as the report header prints it.</summary>
+    public string AppEnvironmentText => AppEnvironment.Count == 0 ? "none (defaults)" : string.Join(" ", AppEnvironment.Select(kv => $"{kv.Key}={kv.Value}"));
 
     private static HashSet<string> ParseScenarios(string value)
     {

@@ -64,8 +64,15 @@ public static class BulkWriter
         nameof(InstallEvent.OrgId), nameof(InstallEvent.PackageKey), nameof(InstallEvent.State), nameof(InstallEvent.Attempts),
         nameof(InstallEvent.ProcessedAt), nameof(InstallEvent.LicenseKey)]);
 
-    /// <summary>Every table the harness writes, in the order the bulk load fills them.</summary>
-    public static IReadOnlyList<Table> Tables => [Packages, Versions, Accounts, Leads, Licenses, InstallEvents];
+    /// <summary>License field history: the raw write limit and the naive baseline write as many rows per event as the app did.</summary>
+    public static readonly Table History = Of<LicenseFieldChange>([nameof(LicenseFieldChange.Id), nameof(LicenseFieldChange.LicenseKey),
+        nameof(LicenseFieldChange.ChangedAt), nameof(LicenseFieldChange.ChangedBy), nameof(LicenseFieldChange.Field),
+        nameof(LicenseFieldChange.OldValue), nameof(LicenseFieldChange.NewValue)]);
+
+    /// <summary>Every table the harness writes, in the order the bulk load fills them (history only per event, after it).</summary>
+    public static IReadOnlyList<Table> Tables => [Packages, Versions, Accounts, Leads, Licenses, InstallEvents, History];
+
+    private static readonly string[] HistoryFields = ["Status", "Seats", "Expiration Date", "Installed Version", "Org Status", "Lead"];
 
     /// <summary>
     /// The table of <typeparamref name="TEntity"/> with the columns of these properties. Throws when the model requires a
@@ -145,7 +152,10 @@ public static class BulkWriter
     /// ones), as the processor would have left them: events Done, pointing at their license.
     /// </summary>
     /// <param name="uninstallIdBase">Id of the first uninstall log row; install rows take the license's id.</param>
-    public static async Task<int> WriteLicensesAsync(IBulkSession session, IReadOnlyList<LicenseRow> rows, long uninstallIdBase, string eventPrefix, bool uninstalls = true)
+    /// <param name="historyPerLicense">Field history rows per license (the raw write limit writes as many as the app did per install).</param>
+    /// <param name="historyIdBase">Id of the first history row; a license's rows follow at <c>historyIdBase + Index * historyPerLicense</c>.</param>
+    public static async Task<int> WriteLicensesAsync(IBulkSession session, IReadOnlyList<LicenseRow> rows, long uninstallIdBase, string eventPrefix, bool uninstalls = true,
+        int historyPerLicense = 0, long historyIdBase = 0)
     {
         var now = DataSet.Now;
         await using (var leads = await session.TableAsync(Leads))
@@ -172,6 +182,15 @@ public static class BulkWriter
                     r.Package.VersionId, r.OrgId, r.Package.Key, 1, 1, uninstalledAt, r.Id);
                 written++;
             }
+        if (historyPerLicense > 0)
+            await using (var history = await session.TableAsync(History))
+                foreach (var r in rows)
+                    for (var k = 0; k < historyPerLicense; k++)
+                    {
+                        await history.RowAsync(historyIdBase + (long)r.Index * historyPerLicense + k, r.Id, r.InstalledAt, DataSet.System,
+                            HistoryFields[k % HistoryFields.Length], null, k == 0 ? "Active" : r.OrgName);
+                        written++;
+                    }
         return written;
     }
 }

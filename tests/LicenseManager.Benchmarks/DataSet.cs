@@ -26,7 +26,11 @@ public sealed class DataSet
     public IReadOnlyList<BenchPackage> BurstPackages { get; }
     public IReadOnlyList<BenchPackage> PacedPackages { get; }
     public IReadOnlyList<BenchPackage> LimitPackages { get; }
-    public IEnumerable<BenchPackage> AllPackages => Packages.Concat(BurstPackages).Concat(PacedPackages).Concat(LimitPackages);
+    /// <summary>The rows of the naive baseline (one Hangfire job per event), one package per run.</summary>
+    public IReadOnlyList<BenchPackage> BaselinePackages { get; }
+    /// <summary>Takes the one install event that changes the data before the dashboard's uncached request.</summary>
+    public BenchPackage ChangePackage { get; }
+    public IEnumerable<BenchPackage> AllPackages => Packages.Concat(BurstPackages).Concat(PacedPackages).Concat(LimitPackages).Concat(BaselinePackages).Append(ChangePackage);
 
     public DataSet(int licenses, int exportLicenses, int runs)
     {
@@ -43,6 +47,8 @@ public sealed class DataSet
         BurstPackages = Enumerable.Range(0, runs).Select(r => Make(next++, $"Burst Target {r + 1}", 0, 0)).ToList();
         PacedPackages = Enumerable.Range(0, runs).Select(r => Make(next++, $"Paced Target {r + 1}", 0, 0)).ToList();
         LimitPackages = Enumerable.Range(0, runs).Select(r => Make(next++, $"Write Limit {r + 1}", 0, 0)).ToList();
+        BaselinePackages = Enumerable.Range(0, runs).Select(r => Make(next++, $"Hangfire Baseline {r + 1}", 0, 0)).ToList();
+        ChangePackage = Make(next, "Dashboard Change", 0, 0);
     }
 
     private static BenchPackage Make(int key, string name, int first, int count) => new(key,

@@ -13,8 +13,14 @@ public sealed record Metric(string Name, double Value, string Unit)
 {
     public double? Limit { get; init; }
     public string? LimitName { get; init; }
+    /// <summary>The limit's unit when it differs from the figure's (events/s against the trivial endpoint's req/s).</summary>
+    public string? LimitUnit { get; init; }
     public string? Target { get; init; }
     public double? Ratio => Limit is > 0 ? Value / Limit : null;
+    /// <summary>Print the ratio as a multiple ("3.2x") rather than a share: for times against a limit, and against the naive baseline.</summary>
+    public bool RatioAsMultiple { get; init; }
+    public string? RatioText => Ratio is not { } r ? null
+        : RatioAsMultiple ? r.ToString("0.00", CultureInfo.InvariantCulture) + "x" : r.ToString("P0", CultureInfo.InvariantCulture);
     /// <summary>Each run's value, so the spread behind the median is visible.</summary>
     public IReadOnlyList<double>? Runs { get; init; }
 }
@@ -60,6 +66,10 @@ public sealed class BenchmarkReport
     public BenchmarkOptions Options { get; init; } = new();
     public List<ScenarioResult> Scenarios { get; } = [];
     public double WebPeakMemoryMb { get; set; }
+    /// <summary>The app's environment from <c>--app-env</c>, as printed in the header.</summary>
+    public string AppEnvironment { get; init; } = "";
+    /// <summary>Set when the run used an already loaded database (<c>--reuse-db</c>): what it reused and what was there.</summary>
+    public string? ReusedData { get; set; }
 
     public bool AllChecksPassed => Scenarios.All(s => s.Status != ScenarioStatus.Failed && s.Checks.All(c => c.Passed));
 
@@ -100,16 +110,18 @@ public sealed class BenchmarkReport
             foreach (var m in s.Metrics)
             {
                 rows.Add([first ? s.Name : "", m.Name, Format(m.Value, m.Unit),
-                    m.Limit is { } l ? $"{Format(l, m.Unit)} ({m.LimitName})" : "", m.Ratio is { } r ? r.ToString("P0", CultureInfo.InvariantCulture) : "", m.Target ?? ""]);
+                    m.Limit is { } l ? $"{Format(l, m.LimitUnit ?? m.Unit)} ({m.LimitName})" : "", m.RatioText ?? "", m.Target ?? ""]);
                 first = false;
             }
             foreach (var c in s.Checks.Where(c => !c.Passed)) rows.Add(["", "CHECK FAILED: " + c.Name, c.Detail ?? "", "", "", ""]);
         }
-        rows.Add(["web process", "peak memory over the run", Format(WebPeakMemoryMb, "MB"), "", "", "<= 400 MB"]);
+        rows.Add(["web process", "peak memory over the whole run", Format(WebPeakMemoryMb, "MB"), "", "", "(the <= 400 MB target is the burst's, above)"]);
 
         var widths = Enumerable.Range(0, 6).Select(i => rows.Max(r => r[i].Length)).ToArray();
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"LicenseManager benchmarks: {Provider}{(Quick ? " (--quick)" : "")}, {Machine}, load average at start {LoadAverageAtStart?.ToString("0.00", CultureInfo.InvariantCulture) ?? "?"}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"App environment: {AppEnvironment}");
+        sb.AppendLine(ReusedData is null ? "Data: loaded fresh for this run" : $"Data: REUSED, not loaded by this run: {ReusedData}");
         for (var r = 0; r < rows.Count; r++)
         {
             sb.AppendLine("| " + string.Join(" | ", rows[r].Select((c, i) => c.PadRight(widths[i]))) + " |");

@@ -41,7 +41,7 @@ public sealed class PagesScenario : IBenchmarkScenario
         {
             // The dashboard's figures are cached for 30 s: its first request computes them all, so it is reported too.
             var first = await user.TimePageAsync(url);
-            if (url == "/") result.Add(new Metric("dashboard, first request (figures computed, view compiled)", first, "ms"));
+            if (url == "/") result.Add(new Metric("dashboard, very first request (figures computed, view compiled)", first, "ms"));
             await user.TimePageAsync(url); // warm-up: first-hit compilation and caches
             var samples = new List<double>();
             for (var s = 0; s < o.PageSamples; s++) samples.Add(await user.TimePageAsync(url));
@@ -51,6 +51,45 @@ public sealed class PagesScenario : IBenchmarkScenario
             result.Add(new Metric($"{name}: p95", p95, "ms") { Target = target });
         }
         result.Add(new Metric("deep page p95 / first page p95", p95s[deep] / p95s["/licenses"], "x") { Target = "<= 2" });
-        result.Note = $"{o.PageSamples} samples per page after 2 warm-ups";
+
+        var uncached = await DashboardAfterChangeAsync(context, user, result);
+        result.Add(new Metric("dashboard, first request after a change (not from the 30 s cache)", Stats.Median(uncached), "ms")
+            { Target = "<= 300 ms", Runs = uncached });
+        result.Note = $"{o.PageSamples} samples per page after 2 warm-ups; the dashboard after a change: {uncached.Count} sample(s), " +
+                      $"each after one install event and {DashboardCache.TotalSeconds + 1:0} s without a dashboard request";
+    }
+
+    /// <summary>The dashboard caches its figures for 30 s (issue 15 names it): a request after that long computes them again.</summary>
+    private static readonly TimeSpan DashboardCache = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The dashboard's first request after the data changed: one signed install event for a new org (its license
+    /// awaited in the database), then, once the cache has expired (31 s after the last dashboard request), one timed
+    /// request. The view is compiled by then, so this is the figures' cost. One sample in --quick, --runs otherwise.
+    /// </summary>
+    private static async Task<List<double>> DashboardAfterChangeAsync(ScenarioContext context, WebSession user, ScenarioResult result)
+    {
+        var o = context.Options;
+        var package = context.Data.ChangePackage;
+        using var http = LoadDriver.Client(context.App.BaseAddress, 1);
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var sinceDashboard = System.Diagnostics.Stopwatch.StartNew(); // "/" was the last page timed above
+        var samples = new List<double>();
+        for (var s = 0; s < (o.Quick ? 1 : o.Runs); s++)
+        {
+            var prefix = $"change-{tag}-{s}-";
+            var seq = await context.Db.NextOrgSeqAsync(package.Key);
+            var before = await context.Db.CountLicensesAsync(package.Key);
+            var posted = await LoadDriver.PostEventsAsync(http, context.App.IngestSecret, 1, 1,
+                i => InstallBurstScenario.Event(prefix + i, package, DataSet.OrgId('C', 0, seq + i), i), rate: null, TimeSpan.FromSeconds(30));
+            var done = await context.WaitForLicensesAsync(package.Key, before + 1);
+            result.Check($"dashboard sample {s + 1}: the change (one install event) became a license", posted.Accepted == 1 && done.Count == before + 1,
+                $"{posted.Accepted} accepted, {done.Count - before} new licenses");
+            var wait = DashboardCache + TimeSpan.FromSeconds(1) - sinceDashboard.Elapsed;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            samples.Add(await user.TimePageAsync("/"));
+            sinceDashboard.Restart();
+        }
+        return samples;
     }
 }

@@ -31,6 +31,9 @@ public sealed class BenchmarkHarnessTests
                     .Concat(s.Status == ScenarioStatus.Failed ? [$"{s.Name}: {s.Note}"] : []))) + "\n" + log);
             var burst = report.Scenarios.Single(s => s.Name == InstallBurstScenario.Title);
             Assert.Contains(burst.Checks, c => c.Name.EndsWith("every event became a license", StringComparison.Ordinal) && c.Passed);
+            // Counted per org, in the burst, the raw write and the Hangfire baseline: not only "the total matches".
+            Assert.Contains(burst.Checks, c => c.Name.EndsWith("exactly one license per event (per org, no duplicates)", StringComparison.Ordinal) && c.Passed);
+            Assert.Contains(burst.Checks, c => c.Name.EndsWith("the baseline's jobs all succeeded, one license per event", StringComparison.Ordinal) && c.Passed);
             // Nothing is skipped: the harness makes its own API key and triggers the expiry scan through the alerts page.
             Assert.All(report.Scenarios, s => Assert.True(s.Status == ScenarioStatus.Ok, $"{s.Name}: {s.Status} ({s.Note})"));
             Assert.Contains(report.Scenarios.Single(s => s.Name == ExpiryScanScenario.Title).Checks, c => c.Passed);
@@ -44,6 +47,22 @@ public sealed class BenchmarkHarnessTests
         {
             File.Delete(output);
         }
+    }
+
+    /// <summary>
+    /// "Exactly one license per event" fails on any of its counts: an event lost or stored twice, two events for one org,
+    /// an event not done or pointing at another org's license, an org with a second license.
+    /// </summary>
+    [Theory]
+    [InlineData(999, 1000, 1000, 1000, 1000)]
+    [InlineData(1000, 999, 1000, 1000, 1000)]
+    [InlineData(1000, 1000, 999, 1000, 1000)]
+    [InlineData(1000, 1000, 1000, 1001, 1000)]
+    [InlineData(1000, 1000, 1000, 1000, 999)]
+    public void One_license_per_event_check_fails_on_any_miscount(long events, long orgs, long linked, long licenses, long licensedOrgs)
+    {
+        Assert.True(new BenchDatabase.OneLicensePerEvent(1000, 1000, 1000, 1000, 1000).Holds(1000));
+        Assert.False(new BenchDatabase.OneLicensePerEvent(events, orgs, linked, licenses, licensedOrgs).Holds(1000));
     }
 
     /// <summary>
