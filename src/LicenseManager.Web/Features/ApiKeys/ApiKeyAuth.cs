@@ -20,8 +20,16 @@ public static class ApiKeyAuth
     /// <summary>Whether the calling key may touch this package (a key with no package list may touch all).</summary>
     public static bool MayUsePackage(this ClaimsPrincipal user, string packageId)
     {
-        var allowed = user.FindAll(PackageClaim).Select(c => c.Value).ToList();
-        return allowed.Count == 0 || allowed.Contains(packageId, StringComparer.Ordinal);
+        // A plain loop: every check asks, and FindAll would build a list per request.
+        var limited = false;
+        foreach (var identity in user.Identities)
+            foreach (var claim in identity.Claims)
+            {
+                if (!string.Equals(claim.Type, PackageClaim, StringComparison.OrdinalIgnoreCase)) continue; // as FindAll compares types
+                if (string.Equals(claim.Value, packageId, StringComparison.Ordinal)) return true;
+                limited = true;
+            }
+        return !limited;
     }
 
     /// <summary>The package ids the key is limited to; empty for every package.</summary>

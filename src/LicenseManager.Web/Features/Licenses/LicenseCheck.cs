@@ -1,7 +1,5 @@
-using LicenseManager.Core.Data;
 using LicenseManager.Core.Domain;
 using LicenseManager.Web.Infrastructure.Api;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +18,7 @@ public sealed record LicenseCheckAnswer(bool Licensed, string Code, LicenseSumma
 /// saved on another node, or by the install processor, is seen within that bound. Signed tokens never use the cache
 /// (<see cref="ReadCurrentAsync"/>). The rule itself is <see cref="LicenseRules.Check"/>.
 /// </summary>
-public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<LicensingApiOptions> options, TimeProvider time)
+public sealed class LicenseCheck(LicenseCheckReads reads, IOptions<LicensingApiOptions> options, TimeProvider time)
 {
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = 200_000 });
 
@@ -43,12 +41,10 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
         var seatKnown = licenseKnown && (license is not { Seats: not null } || userId is null || TryGetSeat(license.Key, userId, out holdsSeat));
         if (!seatKnown)
         {
-            // One context and, on a license miss, one query for the license and this user's seat together.
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
+            // On a license miss, one read for the license and this user's seat together.
             if (!licenseKnown)
             {
-                var row = await FindLicense(db, packageId, orgId, userId ?? "", ct);
+                var row = await reads.FindLicenseAsync(packageId, orgId, userId ?? "", ct);
                 license = row is null ? null : ToSnapshot(row);
                 Remember(licenseKey, license, cacheSeconds, generation);
                 if (row is { Seats: not null } && userId is not null) Remember(("seat", row.Id, userId), (object)row.HoldsSeat, cacheSeconds, generation);
@@ -56,7 +52,7 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
             }
             else
             {
-                holdsSeat = await HoldsSeat(db, license!.Key, userId!, ct);
+                holdsSeat = await reads.HoldsSeatAsync(license!.Key, userId!, ct);
                 Remember(("seat", license.Key, userId!), (object)holdsSeat.Value, cacheSeconds, generation);
             }
         }
@@ -71,9 +67,7 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
     public async Task<LicenseCheckAnswer> ReadCurrentAsync(string packageId, string orgId, CancellationToken ct)
     {
         var generation = Volatile.Read(ref _generation);
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LicenseManagerDbContext>();
-        var row = await FindLicense(db, packageId, orgId, "", ct);
+        var row = await reads.FindLicenseAsync(packageId, orgId, "", ct);
         var license = row is null ? null : ToSnapshot(row);
         Remember(("license", packageId, orgId), license, options.Value.CheckCacheSeconds, generation);
         return Answer(license, holdsSeat: null);
@@ -111,22 +105,7 @@ public sealed class LicenseCheck(IServiceScopeFactory scopes, IOptions<Licensing
         if (licenseKey is { } key && userId is not null) _cache.Remove(("seat", key, userId));
     }
 
-    private sealed record Row(long Id, LicenseStatus Status, int? Seats, DateOnly? ExpirationDate, int? ReportedUsedLicenses, string PackageVersionNumber, bool HoldsSeat);
-
-    // Compiled once per app (a compiled query is bound to one model, and so to one database provider): the check is the
-    // hottest path, and a compiled query skips translating the LINQ tree per call.
-    private readonly Func<LicenseManagerDbContext, string, string, string, CancellationToken, Task<Row?>> FindLicense =
-        EF.CompileAsyncQuery((LicenseManagerDbContext db, string packageId, string orgId, string userId, CancellationToken ct) => db.Licenses.AsNoTracking()
-            .Where(x => x.Package.PackageId == packageId && x.SubscriberOrgId == orgId)
-            .Select(x => new Row(x.Id, x.Status, x.Seats, x.ExpirationDate, x.ReportedUsedLicenses, x.PackageVersionNumber,
-                x.Seats != null && db.SeatAssignments.Any(s => s.LicenseKey == x.Id && s.SubscriberUserId == userId)))
-            .FirstOrDefault());
-
-    private readonly Func<LicenseManagerDbContext, long, string, CancellationToken, Task<bool>> HoldsSeat =
-        EF.CompileAsyncQuery((LicenseManagerDbContext db, long licenseKey, string userId, CancellationToken ct) =>
-            db.SeatAssignments.Any(s => s.LicenseKey == licenseKey && s.SubscriberUserId == userId));
-
-    private static Snapshot ToSnapshot(Row l)
+    private static Snapshot ToSnapshot(LicenseCheckRow l)
     {
         return new Snapshot(l.Id, l.Status, l.Seats, l.ExpirationDate,
             new LicenseSummary(l.Id, l.Status.ToString(), l.Seats, License.UsedLicensesShownFor(l.Status, l.Seats, l.ReportedUsedLicenses), l.ExpirationDate, l.PackageVersionNumber));
