@@ -43,7 +43,10 @@ public static class NaiveBaseline
         JobStorage storage = o.Provider == Provider.PostgreSql
             ? new PostgreSqlStorage(new NpgsqlConnectionFactory(target.Db.AppConnectionString, PostgresOptions), PostgresOptions)
             : new InMemoryStorage(new InMemoryStorageOptions());
-        var server = new BackgroundJobServer(new BackgroundJobServerOptions { ServerName = "bench-baseline-" + key[..6] }, storage);
+        // Its own job activator: Hangfire's default is process-wide, and an app hosted in the same process (the test host
+        // runs the app's tests beside this one) installs its DI activator there; once that app is disposed, every job
+        // here failed to start its scope and waited to retry. The jobs are static methods and need no DI.
+        var server = new BackgroundJobServer(new BackgroundJobServerOptions { ServerName = "bench-baseline-" + key[..6], Activator = new JobActivator() }, storage);
         var workers = new BackgroundJobServerOptions().WorkerCount;
         try
         {
