@@ -218,9 +218,9 @@ internal static class InstallBatchWriter
             var key = entity.FindPrimaryKey()!.Properties.Single();
             var columns = entity.GetProperties()
                 .Where(p => p.ValueGenerated != ValueGenerated.OnAddOrUpdate) // computed by the database
-                .Select(p => new Column(Quote(p.GetColumnName(store)!), p.Name, CopyType(p.GetColumnType(store)), ProviderType(p), ValueOf(p)))
+                .Select(p => new Column(StoreNames.Quote(p.GetColumnName(store)!), p.Name, CopyType(p.GetColumnType(store)), ProviderType(p), ValueOf(p)))
                 .ToArray();
-            return new Table(Quote(name), name, Quote(key.GetColumnName(store)!), key.GetColumnName(store)!, key.Name, columns);
+            return new Table(StoreNames.Quote(name), name, StoreNames.Quote(key.GetColumnName(store)!), key.GetColumnName(store)!, key.Name, columns);
         }
 
         // The value as the database stores it: through the property's converter (UTC dates, enums as numbers). Read
@@ -260,7 +260,5 @@ internal static class InstallBatchWriter
 
         public static NpgsqlDbType Copy(Column column) => column.CopyType
             ?? throw new InvalidOperationException($"Column {column.Name} has a type the install batch writer does not write to PostgreSQL yet.");
-
-        private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"") + "\"";
     }
 }

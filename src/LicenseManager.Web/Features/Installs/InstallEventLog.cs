@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using LicenseManager.Core.Data;
@@ -5,6 +6,7 @@ using LicenseManager.Core.Domain;
 using LicenseManager.Web.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -78,7 +80,7 @@ public sealed class InstallEventLog(LicenseManagerDbContext db, TimeProvider tim
                 await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
                 await using var insert = connection.CreateCommand();
                 insert.Transaction = tx;
-                insert.CommandText = Sql.SqliteInsert;
+                insert.CommandText = Sql.For(db.Model).SqliteInsert;
                 var p = Sql.Columns.Select(c => insert.Parameters.Add("$" + c.Name, c.SqliteType)).ToArray();
                 insert.Prepare();
                 for (var i = 0; i < rows.Count; i++)
@@ -112,7 +114,7 @@ public sealed class InstallEventLog(LicenseManagerDbContext db, TimeProvider tim
         var inserted = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            await using var insert = new NpgsqlCommand(Sql.PostgresInsert, connection);
+            await using var insert = new NpgsqlCommand(Sql.For(db.Model).PostgresInsert, connection);
             var table = rows.Select(Sql.Values).ToArray();
             for (var c = 0; c < Sql.Columns.Length; c++)
             {
@@ -179,7 +181,7 @@ public sealed class InstallEventLog(LicenseManagerDbContext db, TimeProvider tim
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>The statements, built once from the EF model's table and column names.</summary>
+    /// <summary>The statements, built once per model from its table and column names.</summary>
     private static class Sql
     {
         public sealed record Column(string Name, Type ClrType, SqliteType SqliteType, NpgsqlDbType PostgresType);
@@ -200,45 +202,48 @@ public sealed class InstallEventLog(LicenseManagerDbContext db, TimeProvider tim
         public static object?[] Values(Row r) =>
             [r.EventId, (int)r.Type, r.OccurredAt, r.ReceivedAt, r.Payload, r.PackageVersionId, r.OrgId, r.UploadedPackageId];
 
-        private static readonly Microsoft.EntityFrameworkCore.Metadata.IModel Model = BuildModel();
+        private static readonly ConcurrentDictionary<IModel, Statements> Built = new();
 
-        private static Microsoft.EntityFrameworkCore.Metadata.IModel BuildModel()
+        /// <summary>The statements for this model (built on first use; a test process runs apps of both providers).</summary>
+        public static Statements For(IModel model) => Built.GetOrAdd(model, m => new Statements(m));
+
+        public sealed class Statements
         {
-            var options = new DbContextOptionsBuilder<LicenseManagerDbContext>();
-            LmaDatabase.Configure(options, DatabaseProvider.Sqlite, "Data Source=:memory:");
-            using var context = new LicenseManagerDbContext(options.Options);
-            return context.Model;
+            public string SqliteInsert { get; }
+            public string PostgresInsert { get; }
+
+            public Statements(IModel model)
+            {
+                string Table<T>() => StoreNames.Table(model, typeof(T));
+                string C<T>(string property) => StoreNames.Column(model, typeof(T), property);
+
+                var insertColumns = string.Join(", ",
+                    new[] { nameof(InstallEvent.EventId), nameof(InstallEvent.Type), nameof(InstallEvent.OccurredAt), nameof(InstallEvent.ReceivedAt),
+                            nameof(InstallEvent.Payload), nameof(InstallEvent.PackageVersionId), nameof(InstallEvent.OrgId), nameof(InstallEvent.PackageKey),
+                            nameof(InstallEvent.State), nameof(InstallEvent.Attempts) }.Select(C<InstallEvent>));
+
+                // An upload names its package; an org event its version, whose package is known once the version was uploaded.
+                string PackageKey(string uploadedPackageId, string versionId) =>
+                    $"CASE WHEN {uploadedPackageId} IS NOT NULL " +
+                    $"THEN (SELECT p.{C<Package>(nameof(Package.Id))} FROM {Table<Package>()} p WHERE p.{C<Package>(nameof(Package.PackageId))} = {uploadedPackageId}) " +
+                    $"ELSE (SELECT v.{C<PackageVersion>(nameof(PackageVersion.PackageKey))} FROM {Table<PackageVersion>()} v WHERE v.{C<PackageVersion>(nameof(PackageVersion.VersionId))} = {versionId}) END";
+
+                var conflict = $"ON CONFLICT ({C<InstallEvent>(nameof(InstallEvent.EventId))}) DO NOTHING";
+
+                SqliteInsert =
+                    $"INSERT INTO {Table<InstallEvent>()} ({insertColumns}) " +
+                    $"VALUES ($event_id, $type, $occurred_at, $received_at, $payload, $version_id, $org_id, {PackageKey("$uploaded_package_id", "$version_id")}, " +
+                    $"{(int)InstallEventState.Pending}, 0) {conflict}";
+
+                PostgresInsert =
+                    $"INSERT INTO {Table<InstallEvent>()} ({insertColumns}) " +
+                    $"SELECT x.event_id, x.type, x.occurred_at, x.received_at, x.payload, x.version_id, x.org_id, {PackageKey("x.uploaded_package_id", "x.version_id")}, " +
+                    $"{(int)InstallEventState.Pending}, 0 " +
+                    $"FROM unnest(@event_id, @type, @occurred_at, @received_at, @payload, @version_id, @org_id, @uploaded_package_id) " +
+                    "WITH ORDINALITY AS x(event_id, type, occurred_at, received_at, payload, version_id, org_id, uploaded_package_id, n) " +
+                    $"ORDER BY x.n {conflict} RETURNING {C<InstallEvent>(nameof(InstallEvent.EventId))}";
+            }
         }
-
-        private static string Table<T>() => Quote(Model.FindEntityType(typeof(T))!.GetTableName()!);
-        private static string C<T>(string property) => Quote(Model.FindEntityType(typeof(T))!.FindProperty(property)!.GetColumnName());
-        private static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
-
-        private static readonly string InsertColumns = string.Join(", ",
-            new[] { nameof(InstallEvent.EventId), nameof(InstallEvent.Type), nameof(InstallEvent.OccurredAt), nameof(InstallEvent.ReceivedAt),
-                    nameof(InstallEvent.Payload), nameof(InstallEvent.PackageVersionId), nameof(InstallEvent.OrgId), nameof(InstallEvent.PackageKey),
-                    nameof(InstallEvent.State), nameof(InstallEvent.Attempts) }.Select(C<InstallEvent>));
-
-        // An upload names its package; an org event its version, whose package is known once the version was uploaded.
-        private static string PackageKey(string uploadedPackageId, string versionId) =>
-            $"CASE WHEN {uploadedPackageId} IS NOT NULL " +
-            $"THEN (SELECT p.{C<Package>(nameof(Package.Id))} FROM {Table<Package>()} p WHERE p.{C<Package>(nameof(Package.PackageId))} = {uploadedPackageId}) " +
-            $"ELSE (SELECT v.{C<PackageVersion>(nameof(PackageVersion.PackageKey))} FROM {Table<PackageVersion>()} v WHERE v.{C<PackageVersion>(nameof(PackageVersion.VersionId))} = {versionId}) END";
-
-        private static readonly string Conflict = $"ON CONFLICT ({C<InstallEvent>(nameof(InstallEvent.EventId))}) DO NOTHING";
-
-        public static readonly string SqliteInsert =
-            $"INSERT INTO {Table<InstallEvent>()} ({InsertColumns}) " +
-            $"VALUES ($event_id, $type, $occurred_at, $received_at, $payload, $version_id, $org_id, {PackageKey("$uploaded_package_id", "$version_id")}, " +
-            $"{(int)InstallEventState.Pending}, 0) {Conflict}";
-
-        public static readonly string PostgresInsert =
-            $"INSERT INTO {Table<InstallEvent>()} ({InsertColumns}) " +
-            $"SELECT x.event_id, x.type, x.occurred_at, x.received_at, x.payload, x.version_id, x.org_id, {PackageKey("x.uploaded_package_id", "x.version_id")}, " +
-            $"{(int)InstallEventState.Pending}, 0 " +
-            $"FROM unnest(@event_id, @type, @occurred_at, @received_at, @payload, @version_id, @org_id, @uploaded_package_id) " +
-            "WITH ORDINALITY AS x(event_id, type, occurred_at, received_at, payload, version_id, org_id, uploaded_package_id, n) " +
-            $"ORDER BY x.n {Conflict} RETURNING {C<InstallEvent>(nameof(InstallEvent.EventId))}";
     }
 }
 
